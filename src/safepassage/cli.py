@@ -1,0 +1,185 @@
+"""The `safepassage` command: demo, serve, database, users, screening, audit, policy docs."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from safepassage.config import ConfigError, Settings, load_settings
+from safepassage.domain.errors import DomainError
+from safepassage.security.policy import Role
+
+# Never print local variables in tracebacks: they can hold personal data.
+app = typer.Typer(
+    help="Safe Passage: intake, case management and exclusion screening.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+users_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
+policy_app = typer.Typer(help="The authorisation policy.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(audit_app, name="audit")
+app.add_typer(policy_app, name="policy")
+err = Console(stderr=True)
+out = Console()
+
+
+def _settings(environ: dict[str, str] | None = None) -> Settings:
+    try:
+        return load_settings(environ)
+    except ConfigError as exc:
+        err.print(f"[red]Configuration error:[/red] {exc}")
+        raise typer.Exit(2) from None
+
+
+def _database(settings: Settings):  # type: ignore[no-untyped-def]
+    from safepassage.web.app import database_from
+
+    return database_from(settings)
+
+
+def _serve(settings: Settings, host: str, port: int) -> None:
+    import uvicorn
+
+    from safepassage.web.app import create_app
+
+    # No access log (applicants' requests must leave no trace) and no Server header.
+    uvicorn.run(create_app(settings=settings), host=host, port=port, access_log=False, server_header=False,
+                log_level="warning")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int | None, typer.Option(help="Port (default: $SAFEPASSAGE_PORT or 8000).")] = None,
+) -> None:
+    """Serve the API on the configured database (run `safepassage db upgrade` first)."""
+    settings = _settings()
+    _serve(settings, host, port or settings.port)
+
+
+@app.command()
+def demo(
+    cases: Annotated[int, typer.Option(min=1, max=100_000, help="How many applications to seed.")] = 200,
+    serve_after: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve after seeding.")] = True,
+    data_dir: Annotated[Path, typer.Option(help="Where the demo database and keys go.")] = Path("var/demo"),
+) -> None:
+    """Create a fresh demo database with hostile-Unicode demo data and one user per role, then serve."""
+    from safepassage.demo import create_demo_users, seed
+    from safepassage.store import schema
+
+    db_file = data_dir / "safepassage-demo.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db_file}{suffix}").unlink(missing_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SAFEPASSAGE_")}
+    env |= {"SAFEPASSAGE_ENV": "development", "SAFEPASSAGE_DATA_DIR": str(data_dir),
+            "SAFEPASSAGE_DATABASE_URL": f"sqlite:///{db_file}",
+            "SAFEPASSAGE_PORT": os.environ.get("SAFEPASSAGE_PORT", "8000")}
+    settings = _settings(env)
+    db = _database(settings)
+    schema.upgrade(db.engine)
+    logins = list(create_demo_users(db))
+    with err.status(f"Seeding {cases} demo cases…"):
+        made = seed(db, cases=cases)
+    out.print(f"[green]Demo database[/green] {db_file} with {made} cases (all names fictional).")
+    out.print("Demo logins (passwords are new on every run):")
+    for role, username, password in logins:
+        out.print(f"  {role:<18} {username:<18} {password}")
+    url = f"http://127.0.0.1:{settings.port}"
+    out.print(f"API: {url}/api   API docs: {url}/api/docs   Health: {url}/healthz")
+    if serve_after:
+        _serve(settings, "127.0.0.1", settings.port)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Migrate the database to the latest schema."""
+    from safepassage.store import schema
+
+    schema.upgrade(_database(_settings()).engine, revision)
+    out.print(f"Database at revision {revision}.")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: Annotated[str, typer.Argument(help="Target revision, e.g. base.")]) -> None:
+    """Migrate the database down to an earlier revision."""
+    from safepassage.store import schema
+
+    schema.downgrade(_database(_settings()).engine, revision)
+    out.print(f"Database at revision {revision}.")
+
+
+def _read_password() -> str:
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Repeat password: ") != first:
+        err.print("[red]The passwords differ.[/red]")
+        raise typer.Exit(2)
+    return first
+
+
+@users_app.command("create")
+def users_create(
+    username: Annotated[str, typer.Option(help="Login name.")],
+    role: Annotated[Role, typer.Option(help="Staff role.", case_sensitive=False)],
+) -> None:
+    """Create a staff user; the password is read from stdin or prompted (never from arguments)."""
+    from safepassage.services.staff import create_user
+    from safepassage.store.uow import Actor
+
+    password = _read_password()
+    try:
+        user_id = create_user(_database(_settings()).uow(), actor=Actor.system(), username=username, role=role,
+                              password=password)
+    except DomainError as exc:
+        err.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(2) from None
+    out.print(f"Created {role.value} {username.strip().lower()} ({user_id}).")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check the audit log's hash chain; exit 1 naming the first broken entry."""
+    from safepassage.services.auditing import verify_chain
+
+    db = _database(_settings())
+    broken, count = verify_chain(db.uow(readonly=True))
+    if broken is not None:
+        err.print(f"[red]Audit chain broken at entry {broken}[/red] ({count} entries checked).")
+        raise typer.Exit(1)
+    out.print(f"[green]Audit chain intact[/green]: {count} entries.")
+
+
+@policy_app.command("docs")
+def policy_docs(
+    output: Annotated[Path, typer.Option(help="Markdown file to write.")] = Path("docs/authorisation.md"),
+) -> None:
+    """Write the authorisation table as Markdown, generated from the policy table itself."""
+    from safepassage.security.policy_docs import render
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(render(), encoding="utf-8")
+    out.print(f"Wrote {output}.")
+
+
+try:  # the screening command lives with the screening library
+    from safepassage.screening.cli import screen as screen_command
+
+    app.command("screen")(screen_command)
+except ModuleNotFoundError:  # pragma: no cover - during development only
+    pass
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

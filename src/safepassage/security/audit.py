@@ -1,0 +1,77 @@
+"""The audit chain: each entry's HMAC covers its content and the previous entry's hash."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from enum import StrEnum
+
+GENESIS = "0" * 64
+
+
+class AuditEvent(StrEnum):
+    """Everything that is audited. Entries name objects by id only, never by personal data."""
+
+    APPLICATION_SUBMITTED = "application.submitted"
+    SURRENDER_REQUESTED = "surrender.requested"
+    CASE_TRANSITIONED = "case.transitioned"
+    CASE_ASSIGNED = "case.assigned"
+    CASE_READ = "case.read"
+    STATUS_CHECKED = "case.status_checked"
+    NOTE_ADDED = "note.added"
+    FAMILY_LINKED = "family.linked"
+    USER_CREATED = "user.created"
+    USER_UPDATED = "user.updated"
+    LOGIN_SUCCEEDED = "auth.login"
+    LOGIN_FAILED = "auth.login_failed"
+    LOGOUT = "auth.logout"
+
+
+@dataclass(frozen=True)
+class EntryContent:
+    """The audited facts of one entry, in the form that is hashed."""
+
+    seq: int
+    at: str
+    actor_id: str | None
+    actor_role: str
+    event: str
+    object_type: str
+    object_id: str | None
+    fields: tuple[str, ...]
+
+    def canonical(self) -> bytes:
+        """Canonical JSON bytes: the hash input, independent of dict order or database."""
+        return json.dumps(
+            [
+                self.seq,
+                self.at,
+                self.actor_id,
+                self.actor_role,
+                self.event,
+                self.object_type,
+                self.object_id,
+                list(self.fields),
+            ],
+            separators=(",", ":"),
+        ).encode()
+
+
+def chain_hash(key: bytes, prev_hash: str, content: EntryContent) -> str:
+    """HMAC-SHA256 over the previous hash and this entry's canonical content."""
+    return hmac.new(key, prev_hash.encode() + b"|" + content.canonical(), hashlib.sha256).hexdigest()
+
+
+def first_broken(key: bytes, entries: list[tuple[EntryContent, str, str]]) -> int | None:
+    """The seq of the first entry whose chain does not verify, or None if all verify.
+
+    `entries` are (content, prev_hash, hash) in seq order.
+    """
+    expected_prev = GENESIS
+    for content, prev, digest in entries:
+        if prev != expected_prev or not hmac.compare_digest(digest, chain_hash(key, prev, content)):
+            return content.seq
+        expected_prev = digest
+    return None

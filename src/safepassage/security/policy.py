@@ -1,0 +1,156 @@
+"""The single authorisation table: role × action → field classes and scope.
+
+Code, the generated docs (`safepassage policy docs`) and the authorisation-matrix test all read
+this table; nothing else decides who may do what.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from safepassage.domain.stages import DECIDED, PRE_JOURNEY, Stage
+
+
+class Role(StrEnum):
+    """Staff roles (DESIGN.md §1); applicants are not staff and have no role here."""
+
+    INTAKE_OPERATOR = "intake_operator"
+    CASEWORKER = "caseworker"
+    SCREENING_ANALYST = "screening_analyst"
+    ADJUDICATOR = "adjudicator"
+    SUPERVISOR = "supervisor"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+
+class Action(StrEnum):
+    """What an actor wants to do."""
+
+    LIST = "list"  # see the case queue
+    READ = "read"  # read one case's fields of the given classes
+    CREATE = "create"  # record an application or surrender request on someone's behalf
+    ARRANGE_SURRENDER = "arrange_surrender"  # move a surrender request along its pre-journey
+    TRANSITION = "transition"  # move a case through its working stages (and withdraw it)
+    DECIDE = "decide"  # grant, refuse, exclude
+    ASSIGN = "assign"
+    ANNOTATE = "annotate"  # write case notes
+    LINK_FAMILY = "link_family"
+    READ_AUDIT = "read_audit"
+    MANAGE_USERS = "manage_users"
+
+
+class FieldClass(StrEnum):
+    """Classes of case data, by how much harm their disclosure does."""
+
+    NONE = "none"  # no case content (user management, audit metadata)
+    CORE = "core"  # stage, pathways, priority, dates, assignee — no person data
+    IDENTITY = "identity"  # names, birth data, citizenship
+    FAMILY = "family"  # relatives and where they are
+    MILITARY = "military"  # unit, rank, deployments
+    NARRATIVE = "narrative"  # the applicant's own account
+    NOTES = "notes"  # staff notes
+    SURRENDER = "surrender"  # surrender logistics: unit, sector, contact handle
+    EXCLUSION = "exclusion"  # screening intelligence and Art. 1F material
+
+
+class Scope(StrEnum):
+    """Which cases a grant covers."""
+
+    ANY = "any"
+    ASSIGNED = "assigned"  # cases assigned to the actor, or not yet assigned to anyone
+
+
+@dataclass(frozen=True)
+class Grant:
+    """Permission for one role and action: which field classes, on which cases."""
+
+    fields: frozenset[FieldClass]
+    scope: Scope = Scope.ANY
+
+
+def _g(*fields: FieldClass, scope: Scope = Scope.ANY) -> Grant:
+    return Grant(frozenset(fields), scope)
+
+
+C, ID, F, M, N, NO, S, X = (
+    FieldClass.CORE,
+    FieldClass.IDENTITY,
+    FieldClass.FAMILY,
+    FieldClass.MILITARY,
+    FieldClass.NARRATIVE,
+    FieldClass.NOTES,
+    FieldClass.SURRENDER,
+    FieldClass.EXCLUSION,
+)
+
+POLICY: dict[Role, dict[Action, Grant]] = {
+    Role.INTAKE_OPERATOR: {
+        Action.LIST: _g(C),
+        Action.READ: _g(C, S),
+        Action.CREATE: _g(C, ID, F, M, N, S),
+        Action.ARRANGE_SURRENDER: _g(C),
+    },
+    Role.CASEWORKER: {
+        Action.LIST: _g(C),
+        Action.READ: _g(C, ID, F, M, N, NO, S),
+        Action.CREATE: _g(C, ID, F, M, N),
+        Action.ARRANGE_SURRENDER: _g(C),
+        Action.TRANSITION: _g(C, scope=Scope.ASSIGNED),
+        Action.ANNOTATE: _g(NO, scope=Scope.ASSIGNED),
+        Action.LINK_FAMILY: _g(F, scope=Scope.ASSIGNED),
+    },
+    Role.SCREENING_ANALYST: {
+        Action.LIST: _g(C),
+        Action.READ: _g(C, ID, M, X),
+        Action.TRANSITION: _g(C),
+        Action.ANNOTATE: _g(NO),
+    },
+    Role.ADJUDICATOR: {
+        Action.LIST: _g(C),
+        Action.READ: _g(C, ID, F, M, N, NO, S, X),
+        Action.TRANSITION: _g(C),
+        Action.DECIDE: _g(C, X),
+        Action.ANNOTATE: _g(NO),
+    },
+    Role.SUPERVISOR: {
+        Action.LIST: _g(C),
+        Action.READ: _g(C),
+        Action.ASSIGN: _g(C),
+    },
+    Role.AUDITOR: {
+        Action.READ_AUDIT: _g(FieldClass.NONE),
+    },
+    Role.ADMIN: {
+        Action.MANAGE_USERS: _g(FieldClass.NONE),
+    },
+}
+
+#: Reads of these classes are written to the audit log.
+SENSITIVE = frozenset({ID, F, M, N, X, S})
+
+
+def grant(role: Role, action: Action) -> Grant | None:
+    """The grant a role holds for an action, or None."""
+    return POLICY.get(role, {}).get(action)
+
+
+def allows(role: Role, action: Action, field: FieldClass = FieldClass.CORE) -> bool:
+    """Whether `role` may perform `action` on data of class `field` (on at least some cases)."""
+    g = grant(role, action)
+    return g is not None and (field in g.fields or (field is FieldClass.NONE and bool(g.fields)))
+
+
+def readable_fields(role: Role) -> frozenset[FieldClass]:
+    """Every field class the role may read."""
+    g = grant(role, Action.READ)
+    return g.fields if g else frozenset()
+
+
+def action_for_move(current: Stage, target: Stage) -> Action:
+    """Which action a stage change needs: deciding, pre-journey logistics, or ordinary case work."""
+    if target in DECIDED:
+        return Action.DECIDE
+    if current in PRE_JOURNEY and target is not Stage.WITHDRAWN:
+        return Action.ARRANGE_SURRENDER
+    return Action.TRANSITION
