@@ -100,15 +100,14 @@ def case_detail(uow: UnitOfWork, *, actor: Actor, case_id: str) -> CaseDetail:
         principal = next((p for r, p in persons if r.is_principal), None)
         out: dict[str, Any] = {}
         if principal and FieldClass.IDENTITY in fields:
-            person = dict(principal["person"])
-            out["military"] = person.pop("military", None) if FieldClass.MILITARY in fields else None
-            person.pop("military", None)
-            narrative = person.pop("narrative", "")
-            out["narrative"] = narrative if FieldClass.NARRATIVE in fields else None
-            out["principal"] = {"id": next(r.id for r, _ in persons if r.is_principal), **person}
+            person = principal["person"]
+            pid = next(r.id for r, _ in persons if r.is_principal)
+            out["principal"] = {"id": pid, **person_out(person, frozenset({FieldClass.IDENTITY}))}
+            out["military"] = person.get("military") if FieldClass.MILITARY in fields else None
+            out["narrative"] = person.get("narrative", "") if FieldClass.NARRATIVE in fields else None
         if FieldClass.FAMILY in fields:
             out["family"] = [
-                {"id": r.id, "relationship": p["relationship"], **_without(p["person"], fields)}
+                {"id": r.id, "relationship": p["relationship"], **person_out(p["person"], fields)}
                 for r, p in persons
                 if not r.is_principal
             ]
@@ -141,13 +140,25 @@ def case_detail(uow: UnitOfWork, *, actor: Actor, case_id: str) -> CaseDetail:
         return CaseDetail(summary(case), moves, timeline, visible_fields=sorted(f.value for f in fields), **out)
 
 
-def _without(person: dict[str, Any], fields: frozenset[FieldClass]) -> dict[str, Any]:
-    p = dict(person)
-    if FieldClass.MILITARY not in fields:
-        p.pop("military", None)
-    if FieldClass.NARRATIVE not in fields:
-        p.pop("narrative", None)
-    return p
+def person_out(person: dict[str, Any], fields: frozenset[FieldClass]) -> dict[str, Any]:
+    """A stored person in the API's shape, with military service and narrative only if readable."""
+    name = person["name"]
+    out: dict[str, Any] = {
+        "first_name": name["first"],
+        "patronymic": name.get("patronymic", ""),
+        "last_name": name["last"],
+        "latin_spellings": name.get("latin", []),
+        "aliases": name.get("aliases", []),
+        "birth_date": person.get("birth_date"),
+        "birthplace": person.get("birthplace", ""),
+        "citizenship": person.get("citizenship", []),
+        "gender": person.get("gender"),
+    }
+    if FieldClass.MILITARY in fields:
+        out["military"] = person.get("military")
+    if FieldClass.NARRATIVE in fields:
+        out["narrative"] = person.get("narrative", "")
+    return out
 
 
 def _may_move(actor: Actor, case: Case, target: Stage) -> bool:

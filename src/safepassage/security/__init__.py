@@ -1,0 +1,1 @@
+"""Security: the policy table, access chokepoints, field encryption, secrets, the audit chain."""

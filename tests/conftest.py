@@ -1,0 +1,144 @@
+"""Shared fixtures: a fresh, migrated database per test on SQLite and (when configured) PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+
+from safepassage.security.crypto import KeyRing
+from safepassage.security.policy import Role
+from safepassage.security.secrets import hash_password, token_hash
+from safepassage.store import schema
+from safepassage.store.db import make_engine, normalise_url
+from safepassage.store.models import StaffSession, User
+from safepassage.store.types import utcnow
+from safepassage.store.uow import Actor, Database
+from safepassage.web.app import create_app
+
+PG_URL = os.environ.get("SAFEPASSAGE_TEST_DATABASE_URL", "")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+BACKENDS = ["sqlite", "postgresql"]
+KEK = secrets.token_bytes(32)
+SECRET = secrets.token_bytes(32)
+PASSWORD = "correct horse battery staple"  # every template user's password
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """In CI, PostgreSQL is required: a missing URL is a failure, not a skip."""
+    if IN_CI and not PG_URL:
+        raise pytest.UsageError("CI=true but SAFEPASSAGE_TEST_DATABASE_URL is not set: PostgreSQL tests are required.")
+
+
+@dataclass
+class Env:
+    """A test database with one logged-in user per role."""
+
+    db: Database
+    backend: str
+    user_ids: dict[Role, str]
+    tokens: dict[Role, str]
+
+    def actor(self, role: Role) -> Actor:
+        """The staff actor of the template user with this role."""
+        return Actor("staff", role.value, self.user_ids[role])
+
+    def headers(self, role: Role | None) -> dict[str, str]:
+        """Authorization headers for a role (none for anonymous)."""
+        return {"Authorization": f"Bearer {self.tokens[role]}"} if role else {}
+
+
+def _seed_template(url: str) -> tuple[dict[Role, str], dict[Role, str]]:
+    engine = make_engine(url)
+    schema.upgrade(engine)
+    user_ids, tokens = {}, {}
+    pw_hash = hash_password(PASSWORD)  # one Argon2 hash for all: tests must not pay for seven
+    with engine.begin() as conn:
+        from sqlalchemy.orm import Session
+
+        with Session(bind=conn) as s:
+            for role in Role:
+                uid, tok = str(uuid.uuid4()), secrets.token_urlsafe(32)
+                s.add(User(id=uid, username=role.value.replace("_", "-"), role=role.value, password_hash=pw_hash))
+                s.flush()
+                now = utcnow()
+                s.add(StaffSession(token_hash=token_hash(tok), user_id=uid, created_at=now, last_seen_at=now,
+                                   expires_at=now + timedelta(hours=12)))
+                user_ids[role], tokens[role] = uid, tok
+            s.flush()
+    engine.dispose()
+    return user_ids, tokens
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[Role, str], dict[Role, str]]:
+    path = tmp_path_factory.mktemp("tmpl") / "template.db"
+    ids, toks = _seed_template(f"sqlite:///{path}")
+    return path, ids, toks
+
+
+@pytest.fixture(scope="session")
+def _pg_template() -> Iterator[tuple[str, dict[Role, str], dict[Role, str]]]:
+    name = f"sp_tmpl_{os.getpid()}_{secrets.token_hex(3)}"
+    admin = create_engine(normalise_url(PG_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    ids, toks = _seed_template(_pg_db_url(name))
+    yield name, ids, toks
+    with admin.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _pg_db_url(name: str) -> str:
+    base = normalise_url(PG_URL)
+    return base.rsplit("/", 1)[0] + "/" + name
+
+
+def _skip_without_pg() -> None:
+    if not PG_URL:
+        pytest.skip("PostgreSQL not configured (set SAFEPASSAGE_TEST_DATABASE_URL)")
+
+
+@pytest.fixture(params=BACKENDS)
+def env(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Env]:
+    """A fresh migrated database per test (copied from a template), on each backend."""
+    ring = KeyRing(KEK, "test-kek")
+    if request.param == "sqlite":
+        tmpl, ids, toks = request.getfixturevalue("_sqlite_template")
+        path = tmp_path / "test.db"
+        shutil.copy(tmpl, path)
+        engine = make_engine(f"sqlite:///{path}")
+        yield Env(Database(engine, ring=ring, secret_key=SECRET), "sqlite", ids, toks)
+        engine.dispose()
+        return
+    _skip_without_pg()
+    tmpl_name, ids, toks = request.getfixturevalue("_pg_template")
+    name = f"sp_t_{secrets.token_hex(6)}"
+    admin = create_engine(normalise_url(PG_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{tmpl_name}" STRATEGY FILE_COPY'))
+    engine = make_engine(_pg_db_url(name))
+    try:
+        yield Env(Database(engine, ring=ring, secret_key=SECRET), "postgresql", ids, toks)
+    finally:
+        engine.dispose()
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def client(env: Env) -> Iterator[TestClient]:
+    """An in-process HTTP client on the test database."""
+    with TestClient(create_app(env.db), raise_server_exceptions=False) as c:
+        yield c
