@@ -1,0 +1,110 @@
+"""Pairwise accuracy on dev/pairs.jsonl, ours vs nomenklatura logic-v2, per group; ms per pair.
+
+Run under .venv-bench (which has nomenklatura) to compare in the same run:
+    PYTHONHASHSEED=0 .venv-bench/bin/python bench/screening_pairs.py [--no-peer] [--show N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from screening_common import DEV, load_jsonl, machine, print_table, rate_table  # noqa: E402
+
+from safepassage.screening import MATCH_THRESHOLD, REVIEW_THRESHOLD, compare  # noqa: E402
+from safepassage.screening.person import _build  # noqa: E402
+
+
+def peer() -> Any:
+    """logic-v2 scorer mirroring yente's /match entity construction (see data README)."""
+    from followthemoney import ValueEntity, model
+    from followthemoney.helpers import combine_names
+    from followthemoney.types import registry
+    from nomenklatura.matching import LogicV2
+
+    cfg = LogicV2.default_config()
+
+    def entity(d: dict[str, Any]) -> Any:
+        e = ValueEntity(model.get(d["schema"]), {"id": uuid.uuid4().hex})
+        for prop, values in d["properties"].items():
+            for v in values:
+                e.add(prop, v, cleaned=False, fuzzy=True, quiet=True)
+        if not e.get_type_values(registry.name, matchable=True):
+            combine_names(e)
+        return e
+
+    def score(q: dict[str, Any], c: dict[str, Any]) -> float:
+        return float(LogicV2.compare(entity(q), entity(c), cfg).score)
+
+    return score
+
+
+def timed(fn: Any, pairs: list[tuple[dict[str, Any], dict[str, Any]]], passes: int = 3) -> tuple[list[float], float]:
+    """Scores of all pairs and the median ms per pair over passes (fresh dicts, caches cleared)."""
+    times = []
+    scores: list[float] = []
+    for _ in range(passes):
+        _build.cache_clear()
+        t0 = time.perf_counter()
+        scores = [fn(q, c) for q, c in pairs]
+        times.append((time.perf_counter() - t0) * 1000 / len(pairs))
+    return scores, statistics.median(times)
+
+
+def main() -> None:
+    """Run the pairwise benchmark and print tables."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--no-peer", action="store_true")
+    ap.add_argument("--show", type=int, default=0, help="print N worst positives and N worst negatives")
+    args = ap.parse_args()
+    W = {w["id"]: w for w in load_jsonl(DEV / "watchlist.ftm.jsonl")}
+    Q = {q["id"]: q for q in load_jsonl(DEV / "queries.ftm.jsonl")}
+    pairs = load_jsonl(DEV / "pairs.jsonl")
+    dicts = [(Q[p["query_id"]], W[p["entity_id"]]) for p in pairs]
+    print(f"machine: {machine()}")
+    ours, ours_ms = timed(lambda q, c: compare(q, c).score, dicts)
+    for p, s in zip(pairs, ours, strict=True):
+        p["ours"] = s
+    print(f"ours: {ours_ms:.4f} ms/pair (fresh dicts, median of 3 passes)")
+    systems = {"ours": lambda r: r["ours"] >= MATCH_THRESHOLD, "ours@rev": lambda r: r["ours"] >= REVIEW_THRESHOLD}
+    if not args.no_peer:
+        score = peer()
+        theirs, their_ms = timed(score, dicts, passes=1 if args.show else 3)
+        for p, s in zip(pairs, theirs, strict=True):
+            p["peer"] = s
+        print(f"logic-v2: {their_ms:.4f} ms/pair; speed-up {their_ms / ours_ms:.1f}x")
+        systems["logicv2"] = lambda r: r["peer"] >= 0.70
+        systems["lv2@0.5"] = lambda r: r["peer"] >= 0.50
+    for kind, title in (
+        ("positive", "positives: recall"),
+        ("namesake", "namesakes: false-match rate"),
+        ("namesake_same_name_other_dob", "same name, DOB 6-20 y off: match rate (policy)"),
+    ):
+        rows = [p for p in pairs if p["kind"] == kind]
+        print_table(title, rate_table(rows, systems))
+    inn: dict[str, list[dict[str, Any]]] = {}
+    for p in pairs:
+        if p["kind"] == "innocent":
+            inn.setdefault(p["query_id"], []).append(p)
+    print(f"\n## innocents ({len(inn)} queries x 5 random pairs): queries with any pair at/above")
+    for name in systems:
+        f = systems[name]
+        n = sum(any(f(r) for r in rs) for rs in inn.values())
+        print(f"  {name:10s} {100.0 * n / len(inn):6.2f} %")
+    if args.show:
+        pos = sorted((p for p in pairs if p["kind"] == "positive"), key=lambda p: p["ours"])[: args.show]
+        neg = sorted((p for p in pairs if p["kind"] == "namesake"), key=lambda p: -p["ours"])[: args.show]
+        for p in pos + neg:
+            r = compare(Q[p["query_id"]], W[p["entity_id"]])
+            print(f"\n{p['kind']} {p['variant']} {r.score:.3f}\n  {r.explanation}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,183 @@
+"""Token similarity and the alignment of two name variants into a multiplicative name score.
+
+The name score is a product of one factor per name part: 1.0 when a part agrees exactly,
+a little less for a case/gender/cognate form, less again for a typo, a fixed factor for an
+initial, a strong penalty for a conflicting part (namesakes differ exactly there) and a mild
+one for a part known on one side only.  Every factor is shown in the explanation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz.distance import OSA
+
+from safepassage.screening.names import GIVEN, PART, PATRONYMIC, ROLE_LABEL, SURNAME, Tok
+
+# Two different values for the same part: the score is multiplied by this.
+CONFLICT_FACTOR = {SURNAME: 0.4, GIVEN: 0.55, PATRONYMIC: 0.6, PART: 0.5}
+# A part known on one side only (lists often drop the patronymic; a lone surname is weak).
+MISSING_FACTOR = {SURNAME: 0.6, GIVEN: 0.7, PATRONYMIC: 0.93, PART: 0.9}
+# An initial that agrees with the first letter: weak evidence, so a moderate factor.
+INITIAL_FACTOR = {SURNAME: 0.6, GIVEN: 0.86, PATRONYMIC: 0.9, PART: 0.85}
+FORM_FACTOR = {SURNAME: 0.96, GIVEN: 0.97, PATRONYMIC: 0.98, PART: 0.96}
+CROSS_ROLE_FACTOR = 0.9  # a given name typed into the surname field and the like
+EXTRA_SAME_ROLE_FACTOR = 0.97  # e.g. a second given name the other side lacks
+FUZZY_FLOOR = {SURNAME: 0.6, GIVEN: 0.7, PATRONYMIC: 0.7, PART: 0.62}
+
+EXACT, FORM, FUZZY, INITIAL, NONE = "exact", "form", "fuzzy", "initial", "none"
+
+_FORM_HOW = {
+    SURNAME: "same surname, other gender or case form",
+    GIVEN: "same given name (case form or national variant)",
+    PATRONYMIC: "same father's name (other form)",
+    PART: "same name, other form",
+}
+
+
+def _stem_for_fuzzy(tok: Tok, role: str) -> str:
+    key = tok.key(role)
+    if key.startswith("~"):
+        return key[1:]
+    if role == PATRONYMIC and len(tok.skel) > 6:
+        # A typo can hide the -ovich ending; drop a suffix-sized tail instead.
+        return tok.skel[:-4]
+    return key
+
+
+@lru_cache(maxsize=1 << 19)
+def token_similarity(a: Tok, b: Tok, role: str) -> tuple[float, str, str]:
+    """Similarity in [0, 1] of two tokens in a role, the kind of agreement and a reason."""
+    if a.initial or b.initial:
+        if a.first != b.first:
+            return 0.0, NONE, "initials differ"
+        return 0.6, INITIAL, "initials agree" if a.initial and b.initial else "initial agrees"
+    if a.skel == b.skel:
+        same = a.text.casefold() == b.text.casefold()
+        return 1.0, EXACT, "identical" if same else "same name, other spelling or script"
+    roles = (SURNAME, GIVEN) if role == PART else (role,)
+    for r in roles:
+        if a.key(r) == b.key(r):
+            return 0.95, FORM, _FORM_HOW[r]
+    # Typos.  Given names and patronymics are compared on their stems only, because the
+    # shared -ovich/-ovna suffix would make any two patronymics look alike.
+    sim = 0.0
+    if role != PATRONYMIC:
+        # Typos made in Latin can create or break digraphs (kropotkin -> krkpotcin), which
+        # the skeleton magnifies; the plain romanisation measures them as typed.
+        sim = max(OSA.normalized_similarity(a.skel, b.skel), OSA.normalized_similarity(a.roman, b.roman))
+    for r in roles:
+        sim = max(sim, OSA.normalized_similarity(_stem_for_fuzzy(a, r), _stem_for_fuzzy(b, r)))
+    if sim < FUZZY_FLOOR[role]:
+        return 0.0, NONE, "different"
+    return sim, FUZZY, "similar spelling (typo?)"
+
+
+def part_factor(role: str, sim: float, kind: str) -> float:
+    """Multiplicative factor of one aligned part."""
+    if kind == EXACT:
+        return 1.0
+    if kind == FORM:
+        return FORM_FACTOR[role]
+    if kind == INITIAL:
+        return INITIAL_FACTOR[role]
+    floor = FUZZY_FLOOR[role]
+    conflict = CONFLICT_FACTOR[role]
+    # Concave from the conflict factor at the floor to 0.95 at identity: one or two typos in
+    # a long name cost little, a barely similar name costs almost as much as a conflict.
+    return conflict + (0.95 - conflict) * ((sim - floor) / (1.0 - floor)) ** 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class PartMatch:
+    """One line of the name alignment."""
+
+    role: str
+    query: str
+    candidate: str
+    factor: float
+    how: str
+
+    def __str__(self) -> str:
+        label = ROLE_LABEL[self.role]
+        if not self.query or not self.candidate:
+            side = "query" if not self.query else "candidate"
+            return f"{label} '{self.candidate or self.query}' absent in {side} (x{self.factor:.2f})"
+        return f"{label} '{self.query}' ~ '{self.candidate}': {self.how} (x{self.factor:.2f})"
+
+
+@dataclass(frozen=True, slots=True)
+class NameScore:
+    """Outcome of aligning two name variants."""
+
+    score: float
+    parts: tuple[PartMatch, ...]
+    query_only: frozenset[str] = frozenset()  # roles present only in the query variant
+    candidate_only: frozenset[str] = frozenset()
+
+
+def _pair_role(q: str, c: str) -> tuple[str, bool]:
+    if q == c or q == PART:
+        return c, False
+    if c == PART:
+        return q, False
+    return c, True
+
+
+def align_names(qn: tuple[Tok, ...], cn: tuple[Tok, ...]) -> NameScore:
+    """Greedy best one-to-one alignment of name tokens, and the resulting name score."""
+    cands: list[tuple[float, int, int, str, str, str, bool]] = []
+    for i, qt in enumerate(qn):
+        for j, ct in enumerate(cn):
+            role, cross = _pair_role(qt.role, ct.role)
+            sim, kind, how = token_similarity(qt, ct, role)
+            if kind != NONE:
+                cands.append((sim * (CROSS_ROLE_FACTOR if cross else 1.0), i, j, role, kind, how, cross))
+    cands.sort(key=lambda x: (-x[0], x[1] + x[2], x[1]))
+    used_q: set[int] = set()
+    used_c: set[int] = set()
+    parts: list[PartMatch] = []
+    score = 1.0
+    strong = False
+    for sim, i, j, role, kind, how, cross in cands:
+        if i in used_q or j in used_c:
+            continue
+        used_q.add(i)
+        used_c.add(j)
+        factor = part_factor(role, sim / (CROSS_ROLE_FACTOR if cross else 1.0), kind)
+        if cross:
+            factor *= CROSS_ROLE_FACTOR
+            how += ", given in another field"
+        score *= factor
+        parts.append(PartMatch(role, qn[i].text, cn[j].text, factor, how))
+        strong = strong or kind in (EXACT, FORM) or (kind == FUZZY and role in (SURNAME, PART))
+    if not strong:
+        score *= 0.5  # initials or a fuzzy given name alone never make a name
+    rest_q = [i for i in range(len(qn)) if i not in used_q]
+    rest_c = [j for j in range(len(cn)) if j not in used_c]
+    matched_roles = {p.role for p in parts}
+    # Unmatched parts: the same role on both sides is a conflict; otherwise merely missing.
+    for i in list(rest_q):
+        role_q = qn[i].role
+        j = next((j for j in rest_c if cn[j].role == role_q), None)
+        if j is None:
+            j = next((j for j in rest_c if PART in (cn[j].role, role_q)), None)
+        if j is None:
+            continue
+        rest_q.remove(i)
+        rest_c.remove(j)
+        role = _pair_role(role_q, cn[j].role)[0]
+        score *= CONFLICT_FACTOR[role]
+        parts.append(PartMatch(role, qn[i].text, cn[j].text, CONFLICT_FACTOR[role], "different"))
+    only: dict[bool, set[str]] = {True: set(), False: set()}
+    for side, rest in ((qn, rest_q), (cn, rest_c)):
+        in_query = side is qn
+        for k in rest:
+            tok = side[k]
+            if tok.role not in matched_roles:
+                only[in_query].add(tok.role)
+            factor = MISSING_FACTOR[tok.role] if tok.role not in matched_roles else EXTRA_SAME_ROLE_FACTOR
+            score *= factor
+            parts.append(PartMatch(tok.role, tok.text if in_query else "", "" if in_query else tok.text, factor, ""))
+    return NameScore(score, tuple(parts), frozenset(only[True]), frozenset(only[False]))

@@ -1,0 +1,200 @@
+"""Name tokens with roles (given / patronymic / surname), stems for case and gender, cognates."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from safepassage.screening.text import is_initial, tokenize
+from safepassage.screening.translit import initial_of, romanise, skeleton
+
+GIVEN = "given"
+PATRONYMIC = "patronymic"
+SURNAME = "surname"
+PART = "part"  # role unknown (e.g. two bare words, or a non-Slavic name)
+
+ROLE_LABEL = {GIVEN: "given name", PATRONYMIC: "patronymic", SURNAME: "surname", PART: "name part"}
+
+# Patronymic = father's name + -ovich/-evich/-ich (m) or -ovna/-evna/-ivna/-ichna (f), with
+# optional case endings (Петровича, Петровны).  Works on skeletons, where ч is "Q".
+_PATRONYMIC_RE = re.compile(
+    r"^(?P<stem>[a-zA-Z]{2,}?)(?:oviQ|eviQ|ovn|evn|ivn|iniQn|iQn|iQ)(?:a|u|em|e|i|oi|oiu)?$"
+)
+# Surname endings that change with gender and grammatical case: -ов/-ова/-ову/-овым ...,
+# -ский/-ская/-ского ..., -ой/-ая.  Mapped back to the masculine nominative stem.
+_SURNAME_CASE_RE = re.compile(r"^(?P<stem>.{2,}?(?:ov|ev|in))(?:a|u|im|e|oi|ei|oiu)$")
+_SURNAME_ADJ_RE = re.compile(r"^(?P<stem>.{2,}?k)(?:aia|oi|oGo|omu|im|om|uiu|ai|i)$")
+_SURNAME_ADJ2_RE = re.compile(r"^(?P<stem>.{3,}?)(?:aia|oi|oGo|omu)$")
+_GIVEN_CASE_RE = re.compile(r"^(?P<stem>.{2,}?)(?:om|em|ei|oi|[aeiou]+)$")
+
+# Cognate and national forms of the same given name (Ukrainian, Belarusian, English/German
+# exonyms) -> Russian form.  Written in plain spellings; folded to stems at import time.
+_COGNATES: dict[str, tuple[str, ...]] = {
+    "aleksandr": ("oleksandr", "aliaksandr", "alexander", "alexandre", "alessandro"),
+    "aleksei": ("oleksii", "aliaksei", "alexis", "alexey", "oleksiy"),
+    "nikolai": ("mykola", "mikalai", "nicolai", "nicholas", "nicolas", "nikolaus", "nicola"),
+    "vladimir": ("volodymyr", "uladzimir", "wolodymyr"),
+    "vladislav": ("uladzislau",),
+    "dmitrii": ("dmytro", "dzmitry"),
+    "pavel": ("pavlo", "paul", "pavl", "paval"),
+    "petr": ("petro", "peter", "piatro", "pyotr", "pierre"),
+    "mikhail": ("michael", "michail", "mykhailo", "mikhal", "michel"),
+    "fedor": ("fedir", "fiodar", "theodor", "feodor"),
+    "iakov": ("yakiv", "jakob", "jacob"),
+    "iosif": ("yosyp", "iosyp", "joseph", "josef"),
+    "gleb": ("hlib", "hleb"),
+    "konstantin": ("kostiantyn", "kanstantsin", "constantin", "constantine"),
+    "gennadii": ("hennadii", "hienadz", "genadii"),
+    "viktor": ("viktar", "victor"),
+    "lev": ("lva", "leo"),
+    "evgenii": ("yevhen", "eugene", "eugen", "yauhen"),
+    "grigorii": ("hryhorii", "ryhor", "gregory", "gregor"),
+    "georgii": ("heorhii", "george", "georg"),
+    "sergei": ("serhii", "siarhei", "sergiy", "serge", "sergio"),
+    "andrei": ("andrii", "andrew", "andreas", "andre"),
+    "elena": ("olena", "alena", "helen", "helena", "yelena", "hellen"),
+    "ekaterina": ("kateryna", "katsiaryna", "catherine", "katharina", "katerina", "ekaterine"),
+    "tatiana": ("tetiana", "tatsiana"),
+    "svetlana": ("svitlana", "sviatlana"),
+    "nadezhda": ("nadiia",),
+    "vera": ("vira",),
+    "anna": ("hanna", "ganna", "anne", "ann"),
+    "olga": ("volha", "olha"),
+    "liubov": ("liubou",),
+    "maria": ("mariia", "mary", "marie", "mariya"),
+    "elizaveta": ("yelyzaveta", "elisabeth", "elizabeth"),
+    "irina": ("iryna", "irene"),
+    "natalia": ("nataliia", "natallia", "natalie", "nathalie"),
+    "kirill": ("kyrylo", "kiryl", "cyril"),
+    "daniil": ("danylo", "danila", "daniel"),
+    "stepan": ("stefan", "stephan", "stsiapan"),
+    "maksim": ("maxim", "maksym"),
+    "semen": ("symon", "simon", "siamion"),
+    "artem": ("artyom", "artsiom"),
+    "matvei": ("matthew", "matvii"),
+    "timofei": ("tymofii", "tsimafei"),
+    "iurii": ("yurii", "jurij", "yury"),
+    "antonina": ("antanina",),
+}
+
+
+def _given_stem_raw(sk: str) -> str:
+    match = _GIVEN_CASE_RE.match(sk)
+    return match.group("stem") if match else sk
+
+
+_COGNATE_STEMS: dict[str, str] = {}
+for _canon, _variants in _COGNATES.items():
+    _target = _given_stem_raw(skeleton(_canon))
+    for _variant in (_canon, *_variants):
+        _COGNATE_STEMS.setdefault(_given_stem_raw(skeleton(_variant)), _target)
+
+
+@lru_cache(maxsize=200_000)
+def given_key(sk: str) -> str:
+    """Stem of a given name without case ending, mapped to its Russian cognate."""
+    stem = _given_stem_raw(sk)
+    return _COGNATE_STEMS.get(stem, stem)
+
+
+@lru_cache(maxsize=200_000)
+def patronymic_key(sk: str) -> str:
+    """The father's name inside a patronymic (gender- and case-free), as a given-name key."""
+    match = _PATRONYMIC_RE.match(sk)
+    return "~" + given_key(match.group("stem")) if match else given_key(sk)
+
+
+@lru_cache(maxsize=200_000)
+def surname_key(sk: str) -> str:
+    """Masculine nominative stem of a surname (Петрова/Петрову -> petrov, Лесецкая -> leseCk)."""
+    for regex in (_SURNAME_ADJ_RE, _SURNAME_CASE_RE, _SURNAME_ADJ2_RE):
+        match = regex.match(sk)
+        if match:
+            stem = match.group("stem")
+            return stem + "i" if regex is not _SURNAME_CASE_RE else stem
+    return sk
+
+
+def looks_patronymic(sk: str) -> bool:
+    """True when a skeleton has a patronymic ending (-ovich, -ovna, -ich, -ichna, ...)."""
+    return bool(_PATRONYMIC_RE.match(sk)) and len(sk) >= 5
+
+
+@dataclass(frozen=True, slots=True)
+class Tok:
+    """One name token: what was written, its skeleton, its role, and whether it is an initial."""
+
+    text: str
+    skel: str
+    role: str
+    initial: bool
+    first: str  # initial-letter class
+    roman: str  # plain romanisation without folding, for measuring typos
+
+    def key(self, role: str) -> str:
+        """Role-specific comparison key (stem with case/gender/cognate folded)."""
+        if self.initial:
+            return self.first
+        if role == SURNAME:
+            return surname_key(self.skel)
+        if role == PATRONYMIC:
+            return patronymic_key(self.skel)
+        return given_key(self.skel)
+
+
+def _tok(text: str, role: str) -> Tok | None:
+    sk = skeleton(text)
+    if not sk:
+        return None
+    return Tok(text.rstrip("."), sk, role, is_initial(text), initial_of(text), romanise(text.rstrip(".")))
+
+
+def _assign_roles(words: tuple[str, ...]) -> list[str]:
+    """Guess roles of a full name string: patronymics are recognisable, order follows from them."""
+    n = len(words)
+    sks = [skeleton(w) for w in words]
+    init = [is_initial(w) for w in words]
+    patr = [not init[i] and looks_patronymic(sks[i]) for i in range(n)]
+    roles = [PART] * n
+    if n >= 3 and patr[1] and not init[0]:
+        # IOF: Given Patronymic Surname[-Surname]
+        return [GIVEN, PATRONYMIC] + [SURNAME] * (n - 2)
+    if n >= 3 and patr[-1]:
+        # FIO: Surname[-Surname] Given Patronymic
+        return [SURNAME] * (n - 2) + [GIVEN, PATRONYMIC]
+    if n >= 3 and all(init[:-1]) and not init[-1]:
+        return [GIVEN, PATRONYMIC] + [SURNAME] * (n - 2) if n == 3 else [GIVEN] * (n - 1) + [SURNAME]
+    if n >= 2 and init[-1] and not init[0]:
+        # "Petrov A. S." / "Petrov A."
+        k = sum(init)
+        return [SURNAME] * (n - k) + ([GIVEN, PATRONYMIC] if k == 2 else [GIVEN] * k)
+    if n == 2 and init[0] and not init[1]:
+        return [GIVEN, SURNAME]
+    if n == 2 and patr[1]:
+        return [GIVEN, PATRONYMIC]
+    for i in range(n):
+        if patr[i] and n >= 3:
+            roles[i] = PATRONYMIC
+    return roles
+
+
+@lru_cache(maxsize=200_000)
+def parse_full_name(name: str) -> tuple[Tok, ...]:
+    """Tokens of a full-name string with inferred roles."""
+    words = tokenize(name)
+    roles = _assign_roles(words)
+    toks = (_tok(w, r) for w, r in zip(words, roles, strict=True))
+    return tuple(t for t in toks if t is not None)
+
+
+@lru_cache(maxsize=200_000)
+def parse_parts(first: str, father: str, last: str) -> tuple[Tok, ...]:
+    """Tokens of split name fields (roles known from the fields)."""
+    out: list[Tok] = []
+    for text, role in ((first, GIVEN), (father, PATRONYMIC), (last, SURNAME)):
+        for word in tokenize(text):
+            tok = _tok(word, role)
+            if tok is not None:
+                out.append(tok)
+    return tuple(out)
