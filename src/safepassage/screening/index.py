@@ -1,0 +1,215 @@
+"""The Screener: build an index over a watchlist once, then screen many queries against it.
+
+Layout (all numpy arrays, so 1M persons fit in well under 3 GB and load without pickle):
+``keys`` (sorted unique uint64 key hashes), ``offsets`` (int64, len(keys)+1), ``postings``
+(int32 entity numbers, grouped per key), ``kinds`` (uint8 key kind per posting), and the
+entities themselves as compact JSON records in one UTF-8 blob with ``record_offsets``.
+Retrieval votes over key hits, keeps the best ``max_candidates`` entities, and only those
+are scored exactly with :func:`score_persons`.
+"""
+
+from __future__ import annotations
+
+import json
+from array import array
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from safepassage.screening.keys import KIND_WEIGHT, person_keys
+from safepassage.screening.match import MatchResult, score_persons
+from safepassage.screening.person import NAME_PROPS, PATRONYMIC_PROPS, Person, person_from_entity
+
+FORMAT_VERSION = 1
+_KEPT_PROPS = (*NAME_PROPS, "firstName", *PATRONYMIC_PROPS, "lastName", "birthDate", "gender")
+# A key shared by more entities than this says little and costs much; it is skipped
+# unless the query has nothing better.
+MAX_POSTING = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One screening result."""
+
+    entity_id: str
+    score: float
+    result: MatchResult
+
+
+def compact_record(entity: Mapping[str, Any]) -> bytes:
+    """The parts of an entity the engine needs, as compact JSON."""
+    props = entity.get("properties") or {}
+    kept = {k: props[k] for k in _KEPT_PROPS if props.get(k)}
+    return json.dumps({"id": entity.get("id"), "properties": kept}, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+class Screener:
+    """Candidate index plus exact scoring over a watchlist of FtM Person entities."""
+
+    def __init__(
+        self,
+        keys: npt.NDArray[np.uint64],
+        offsets: npt.NDArray[np.int64],
+        postings: npt.NDArray[np.int32],
+        kinds: npt.NDArray[np.uint8],
+        records: bytes,
+        record_offsets: npt.NDArray[np.int64],
+        max_candidates: int = 40,
+    ) -> None:
+        self.keys = keys
+        self.offsets = offsets
+        self.postings = postings
+        self.kinds = kinds
+        self.records = records
+        self.record_offsets = record_offsets
+        self.max_candidates = max_candidates
+        self._person = lru_cache(maxsize=300_000)(self._load_person)
+
+    def __len__(self) -> int:
+        return len(self.record_offsets) - 1
+
+    @classmethod
+    def build(
+        cls,
+        entities: Iterable[Mapping[str, Any]],
+        progress: Callable[[int], None] | None = None,
+        max_candidates: int = 40,
+    ) -> Screener:
+        """Index an iterable of FtM entity dicts (build once, query many)."""
+        key_buf: array[int] = array("Q")
+        id_buf: array[int] = array("i")
+        kind_buf: array[int] = array("B")
+        blob = bytearray()
+        rec_offsets: array[int] = array("q", [0])
+        n = 0
+        for entity in entities:
+            person = person_from_entity(entity)
+            keyed = person_keys(person)
+            key_buf.extend(keyed.keys())
+            kind_buf.extend(keyed.values())
+            id_buf.extend([n] * len(keyed))
+            blob += compact_record(entity)
+            rec_offsets.append(len(blob))
+            n += 1
+            if progress is not None and n % 1000 == 0:
+                progress(1000)
+        if progress is not None:
+            progress(n % 1000)
+        all_keys = np.frombuffer(key_buf, dtype=np.uint64)
+        order = np.argsort(all_keys, kind="stable")
+        sorted_keys = all_keys[order]
+        del all_keys
+        postings = np.frombuffer(id_buf, dtype=np.int32)[order]
+        kinds = np.frombuffer(kind_buf, dtype=np.uint8)[order]
+        del order
+        uniq, starts = np.unique(sorted_keys, return_index=True)
+        offsets = np.append(starts, len(sorted_keys)).astype(np.int64)
+        return cls(uniq, offsets, postings, kinds, bytes(blob), np.frombuffer(rec_offsets, dtype=np.int64), max_candidates)
+
+    # -- persistence -------------------------------------------------------------------
+
+    def save(self, path: Path) -> None:
+        """Write the index to one .npz file (numpy arrays only; no pickle)."""
+        meta = json.dumps({"format": "safepassage-screening-index", "version": FORMAT_VERSION})
+        with path.open("wb") as fh:
+            np.savez(
+                fh,
+                meta=np.frombuffer(meta.encode(), dtype=np.uint8),
+                keys=self.keys,
+                offsets=self.offsets,
+                postings=self.postings,
+                kinds=self.kinds,
+                records=np.frombuffer(self.records, dtype=np.uint8),
+                record_offsets=self.record_offsets,
+            )
+
+    @classmethod
+    def load(cls, path: Path, max_candidates: int = 40) -> Screener:
+        """Read an index written by :meth:`save`; refuses files of another format or version."""
+        with np.load(path, allow_pickle=False) as data:
+            meta = json.loads(bytes(data["meta"]).decode())
+            if meta.get("format") != "safepassage-screening-index" or meta.get("version") != FORMAT_VERSION:
+                raise ValueError(f"{path}: not a screening index of version {FORMAT_VERSION}")
+            return cls(
+                data["keys"],
+                data["offsets"],
+                data["postings"],
+                data["kinds"],
+                bytes(data["records"]),
+                data["record_offsets"],
+                max_candidates,
+            )
+
+    # -- querying ----------------------------------------------------------------------
+
+    def entity(self, number: int) -> dict[str, Any]:
+        """The stored (compact) entity dict of entity number ``number``."""
+        start, end = int(self.record_offsets[number]), int(self.record_offsets[number + 1])
+        record: dict[str, Any] = json.loads(self.records[start:end])
+        return record
+
+    def _load_person(self, number: int) -> Person:
+        return person_from_entity(self.entity(number))
+
+    def candidates(self, query: Person) -> list[int]:
+        """Entity numbers sharing keys with the query, best-voted first (at most max_candidates)."""
+        qkeys = person_keys(query)
+        if not qkeys or not len(self.keys):
+            return []
+        hashes = np.fromiter(qkeys.keys(), dtype=np.uint64, count=len(qkeys))
+        weights = np.array([KIND_WEIGHT[k] for k in qkeys.values()])
+        pos = np.searchsorted(self.keys, hashes)
+        pos[pos >= len(self.keys)] = 0
+        found = self.keys[pos] == hashes
+        chunks: list[npt.NDArray[np.int32]] = []
+        chunk_w: list[npt.NDArray[np.float64]] = []
+        skipped: list[tuple[int, float]] = []
+        for p, w in zip(pos[found].tolist(), weights[found].tolist(), strict=True):
+            start, end = int(self.offsets[p]), int(self.offsets[p + 1])
+            if end - start > MAX_POSTING:
+                skipped.append((p, w))
+                continue
+            post = self.postings[start:end]
+            chunks.append(post)
+            # A hit counts with the weaker of the two sides' key kinds.
+            chunk_w.append(np.minimum(w, np.take(KIND_WEIGHT_ARR, self.kinds[start:end])))
+        if not chunks and skipped:
+            p, w = max(skipped, key=lambda x: x[1])
+            start = int(self.offsets[p])
+            chunks.append(self.postings[start : start + MAX_POSTING])
+            chunk_w.append(np.full(len(chunks[0]), w))
+        if not chunks:
+            return []
+        ids = np.concatenate(chunks)
+        votes = np.concatenate(chunk_w)
+        uniq, inverse = np.unique(ids, return_inverse=True)
+        totals = np.bincount(inverse, weights=votes)
+        k = self.max_candidates
+        if len(uniq) > k:
+            top = np.argpartition(-totals, k)[:k]
+            top = top[np.argsort(-totals[top], kind="stable")]
+        else:
+            top = np.argsort(-totals, kind="stable")
+        return [int(x) for x in uniq[top]]
+
+    def screen(self, query: Mapping[str, Any], top: int = 5) -> list[Hit]:
+        """The ``top`` best-scoring watchlist entities for an FtM query dict, best first."""
+        return self.screen_person(person_from_entity(query), top)
+
+    def screen_person(self, query: Person, top: int = 5) -> list[Hit]:
+        """As :meth:`screen`, for an already normalised query."""
+        hits = []
+        for number in self.candidates(query):
+            person = self._person(number)
+            result = score_persons(query, person)
+            hits.append(Hit(person.id, result.score, result))
+        hits.sort(key=lambda h: (-h.score, h.entity_id))
+        return hits[:top]
+
+
+KIND_WEIGHT_ARR = np.array(KIND_WEIGHT, dtype=np.float64)
