@@ -16,10 +16,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from screening_common import DEV, load_jsonl, machine, print_table, rate_table  # noqa: E402
+from screening_common import DEV, load_jsonl, machine, print_table, rate_table
 
-from safepassage.screening import MATCH_THRESHOLD, REVIEW_THRESHOLD, compare  # noqa: E402
-from safepassage.screening.person import _build  # noqa: E402
+from safepassage.screening import MATCH_THRESHOLD, REVIEW_THRESHOLD, compare
+from safepassage.screening.person import _build
 
 
 def peer() -> Any:

@@ -86,7 +86,7 @@ def part_factor(role: str, sim: float, kind: str) -> float:
     conflict = CONFLICT_FACTOR[role]
     # Concave from the conflict factor at the floor to 0.95 at identity: one or two typos in
     # a long name cost little, a barely similar name costs almost as much as a conflict.
-    return conflict + (0.95 - conflict) * ((sim - floor) / (1.0 - floor)) ** 0.5
+    return float(conflict + (0.95 - conflict) * ((sim - floor) / (1.0 - floor)) ** 0.5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,11 +160,12 @@ def align_names(qn: tuple[Tok, ...], cn: tuple[Tok, ...]) -> NameScore:
     # Unmatched parts: the same role on both sides is a conflict; otherwise merely missing.
     for i in list(rest_q):
         role_q = qn[i].role
-        j = next((j for j in rest_c if cn[j].role == role_q), None)
-        if j is None:
-            j = next((j for j in rest_c if PART in (cn[j].role, role_q)), None)
-        if j is None:
+        found = next((j for j in rest_c if cn[j].role == role_q), None)
+        if found is None:
+            found = next((j for j in rest_c if PART in (cn[j].role, role_q)), None)
+        if found is None:
             continue
+        j = found
         rest_q.remove(i)
         rest_c.remove(j)
         role = _pair_role(role_q, cn[j].role)[0]

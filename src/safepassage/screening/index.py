@@ -109,7 +109,8 @@ class Screener:
         del order
         uniq, starts = np.unique(sorted_keys, return_index=True)
         offsets = np.append(starts, len(sorted_keys)).astype(np.int64)
-        return cls(uniq, offsets, postings, kinds, bytes(blob), np.frombuffer(rec_offsets, dtype=np.int64), max_candidates)
+        record_offsets = np.frombuffer(rec_offsets, dtype=np.int64)
+        return cls(uniq, offsets, postings, kinds, bytes(blob), record_offsets, max_candidates)
 
     # -- persistence -------------------------------------------------------------------
 

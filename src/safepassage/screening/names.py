@@ -18,9 +18,7 @@ ROLE_LABEL = {GIVEN: "given name", PATRONYMIC: "patronymic", SURNAME: "surname",
 
 # Patronymic = father's name + -ovich/-evich/-ich (m) or -ovna/-evna/-ivna/-ichna (f), with
 # optional case endings (Петровича, Петровны).  Works on skeletons, where ч is "Q".
-_PATRONYMIC_RE = re.compile(
-    r"^(?P<stem>[a-zA-Z]{2,}?)(?:oviQ|eviQ|ovn|evn|ivn|iniQn|iQn|iQ)(?:a|u|em|e|i|oi|oiu)?$"
-)
+_PATRONYMIC_RE = re.compile(r"^(?P<stem>[a-zA-Z]{2,}?)(?:oviQ|eviQ|ovn|evn|ivn|iniQn|iQn|iQ)(?:a|u|em|e|i|oi|oiu)?$")
 # Surname endings that change with gender and grammatical case: -ов/-ова/-ову/-овым ...,
 # -ский/-ская/-ского ..., -ой/-ая.  Mapped back to the masculine nominative stem.
 _SURNAME_CASE_RE = re.compile(r"^(?P<stem>.{2,}?(?:ov|ev|in))(?:a|u|im|e|oi|ei|oiu)$")
@@ -118,7 +116,7 @@ def surname_key(sk: str) -> str:
 
 def looks_patronymic(sk: str) -> bool:
     """True when a skeleton has a patronymic ending (-ovich, -ovna, -ich, -ichna, ...)."""
-    return bool(_PATRONYMIC_RE.match(sk)) and len(sk) >= 5
+    return bool(_PATRONYMIC_RE.match(sk)) and len(sk) >= 4
 
 
 @dataclass(frozen=True, slots=True)

@@ -53,6 +53,9 @@ _RULE_MAP = dict(_RULES)
 # "ct" (Victor) is hard.
 _C_RE = re.compile(r"c(?=t)")
 _GU_RE = re.compile(r"Gu(?=[ei])")  # French Serguei, Guennadi
+# German/Czech "Ch" before a consonant is х (Chruschtschow, Chrystyna).
+_GERMAN_CH_RE = re.compile(r"^ch(?=[rl])")
+_DROP = dict.fromkeys(map(ord, "'’‘`´ʹʺʼ′″\"-. "), None)
 _DOUBLE_RE = re.compile(r"(.)\1+")
 _VOWELS = "aeiou"
 
@@ -77,7 +80,8 @@ def romanise(token: str) -> str:
 @lru_cache(maxsize=500_000)
 def skeleton(token: str) -> str:
     """Canonical Latin skeleton of one cleaned name token (see module docstring)."""
-    text = romanise(token.rstrip("."))
+    text = romanise(token.rstrip(".")).translate(_DROP)
+    text = _GERMAN_CH_RE.sub("kh", text)
     text = _RULE_RE.sub(lambda m: _RULE_MAP[m.group(0)], text)
     text = _C_RE.sub("k", text).replace("c", "C")
     text = _GU_RE.sub("G", text)
