@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy.orm import Session
 
 from safepassage.security.crypto import KeyRing
 from safepassage.security.policy import Role
@@ -57,26 +58,58 @@ class Env:
         return {"Authorization": f"Bearer {self.tokens[role]}"} if role else {}
 
 
+_PW_HASH = hash_password(PASSWORD)  # one Argon2 hash for all: tests must not pay for seven
+TABLES = [
+    "audit_log",
+    "stage_events",
+    "notes",
+    "surrender_requests",
+    "persons",
+    "cases",
+    "data_keys",
+    "staff_sessions",
+    "users",
+]
+
+
+def _seed_users(conn: Connection, ids: dict[Role, str], tokens: dict[Role, str]) -> None:
+    """One user and one live session per role, with the given ids and tokens."""
+    now = utcnow()
+    with Session(bind=conn) as s:
+        for role in Role:
+            s.add(
+                User(
+                    id=ids[role],
+                    username=role.value.replace("_", "-"),
+                    role=role.value,
+                    password_hash=_PW_HASH,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+        s.flush()
+        for role in Role:
+            s.add(
+                StaffSession(
+                    token_hash=token_hash(tokens[role]),
+                    user_id=ids[role],
+                    created_at=now,
+                    last_seen_at=now,
+                    expires_at=now + timedelta(hours=12),
+                )
+            )
+        s.flush()
+
+
 def _seed_template(url: str) -> tuple[dict[Role, str], dict[Role, str]]:
     engine = make_engine(url)
     schema.upgrade(engine)
-    user_ids, tokens = {}, {}
-    pw_hash = hash_password(PASSWORD)  # one Argon2 hash for all: tests must not pay for seven
+    ids = {role: str(uuid.uuid4()) for role in Role}
+    tokens = {role: secrets.token_urlsafe(32) for role in Role}
     with engine.begin() as conn:
-        from sqlalchemy.orm import Session
-
-        with Session(bind=conn) as s:
-            for role in Role:
-                uid, tok = str(uuid.uuid4()), secrets.token_urlsafe(32)
-                s.add(User(id=uid, username=role.value.replace("_", "-"), role=role.value, password_hash=pw_hash))
-                s.flush()
-                now = utcnow()
-                s.add(StaffSession(token_hash=token_hash(tok), user_id=uid, created_at=now, last_seen_at=now,
-                                   expires_at=now + timedelta(hours=12)))
-                user_ids[role], tokens[role] = uid, tok
-            s.flush()
+        _seed_users(conn, ids, tokens)
     engine.dispose()
-    return user_ids, tokens
+    return ids, tokens
 
 
 @pytest.fixture(scope="session")
@@ -87,16 +120,29 @@ def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, di
 
 
 @pytest.fixture(scope="session")
-def _pg_template() -> Iterator[tuple[str, dict[Role, str], dict[Role, str]]]:
-    name = f"sp_tmpl_{os.getpid()}_{secrets.token_hex(3)}"
+def _pg_database() -> Iterator[tuple[Engine, dict[Role, str], dict[Role, str]]]:
+    """One migrated PostgreSQL database for the session; each test empties and re-seeds it (≈10 ms)."""
+    name = f"sp_test_{os.getpid()}_{secrets.token_hex(3)}"
     admin = create_engine(normalise_url(PG_URL), isolation_level="AUTOCOMMIT")
     with admin.connect() as c:
         c.execute(text(f'CREATE DATABASE "{name}"'))
     ids, toks = _seed_template(_pg_db_url(name))
-    yield name, ids, toks
+    engine = make_engine(_pg_db_url(name))
+    yield engine, ids, toks
+    engine.dispose()
     with admin.connect() as c:
         c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+def _reset_pg(engine: Engine, ids: dict[Role, str], tokens: dict[Role, str]) -> None:
+    with engine.begin() as conn:
+        # Replica role skips triggers: the audit log's append-only guard and FK checks, for cleanup only.
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
+        for table in TABLES:
+            conn.execute(text(f"DELETE FROM {table}"))
+        conn.execute(text("SET LOCAL session_replication_role = DEFAULT"))
+        _seed_users(conn, ids, tokens)
 
 
 def _pg_db_url(name: str) -> str:
@@ -122,19 +168,9 @@ def env(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Env]:
         engine.dispose()
         return
     _skip_without_pg()
-    tmpl_name, ids, toks = request.getfixturevalue("_pg_template")
-    name = f"sp_t_{secrets.token_hex(6)}"
-    admin = create_engine(normalise_url(PG_URL), isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{tmpl_name}" STRATEGY FILE_COPY'))
-    engine = make_engine(_pg_db_url(name))
-    try:
-        yield Env(Database(engine, ring=ring, secret_key=SECRET), "postgresql", ids, toks)
-    finally:
-        engine.dispose()
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    engine, ids, toks = request.getfixturevalue("_pg_database")
+    _reset_pg(engine, ids, toks)
+    yield Env(Database(engine, ring=ring, secret_key=SECRET), "postgresql", ids, toks)
 
 
 @pytest.fixture

@@ -30,8 +30,9 @@ def test_apply_check_status_and_move_case_along(client: TestClient, env: Env) ->
     case = client.get(f"/api/cases/{receipt['case_id']}", headers=h).json()
     assert case["principal"]["last_name"] == "Петров" and case["allowed_transitions"] == ["screening", "withdrawn"]
     for to in ("screening", "review"):
-        r = client.post(f"/api/cases/{receipt['case_id']}/transitions", json={"to": to, "version": case["version"]},
-                        headers=h)
+        r = client.post(
+            f"/api/cases/{receipt['case_id']}/transitions", json={"to": to, "version": case["version"]}, headers=h
+        )
         assert r.status_code == 200, r.text
         case = r.json()
     r = client.post("/api/status", json={"receipt": receipt["receipt"], "passphrase": receipt["passphrase"]})
@@ -56,7 +57,7 @@ def test_receipt_typed_sloppily_still_works(client: TestClient) -> None:
 def test_receipt_with_a_typo_is_refused_with_a_clear_message(client: TestClient) -> None:
     receipt = _apply(client)["receipt"]
     i = 0 if receipt[0] != "A" else 1
-    typo = receipt[:i] + ("A" if receipt[i] != "A" else "B") + receipt[i + 1:]
+    typo = receipt[:i] + ("A" if receipt[i] != "A" else "B") + receipt[i + 1 :]
     r = client.post("/api/status", json={"receipt": typo, "passphrase": "x"})
     assert r.status_code == 422 and "typo" in r.json()["error"]["message"]
 
@@ -80,8 +81,11 @@ def test_stale_version_gets_409_and_changes_nothing(client: TestClient, env: Env
 
 def test_illegal_transition_is_409_with_allowed_moves_named(client: TestClient, env: Env) -> None:
     rec = _apply(client)
-    r = client.post(f"/api/cases/{rec['case_id']}/transitions", json={"to": "granted", "version": 1},
-                    headers=env.headers(Role.ADJUDICATOR))
+    r = client.post(
+        f"/api/cases/{rec['case_id']}/transitions",
+        json={"to": "granted", "version": 1},
+        headers=env.headers(Role.ADJUDICATOR),
+    )
     assert r.status_code == 409
     assert r.json()["error"]["code"] == "illegal_transition" and "screening" in r.json()["error"]["message"]
 
@@ -93,8 +97,11 @@ def test_notes_family_assignment_and_applicant_withdrawal(client: TestClient, en
     assert client.post(f"/api/cases/{cid}/notes", json={"text": "Паспорт проверен"}, headers=cw).status_code == 201
     fam = {"relationship": "spouse", "person": person("Юлія", "Петрова"), "version": 1}
     assert client.post(f"/api/cases/{cid}/family", json=fam, headers=cw).status_code == 201
-    r = client.post(f"/api/cases/{cid}/assignment", json={"assignee_id": env.user_ids[Role.CASEWORKER],
-                                                         "version": 2}, headers=env.headers(Role.SUPERVISOR))
+    r = client.post(
+        f"/api/cases/{cid}/assignment",
+        json={"assignee_id": env.user_ids[Role.CASEWORKER], "version": 2},
+        headers=env.headers(Role.SUPERVISOR),
+    )
     assert r.status_code == 200 and r.json()["assignee_id"] == env.user_ids[Role.CASEWORKER]
     detail = client.get(f"/api/cases/{cid}", headers=cw).json()
     assert [n["text"] for n in detail["notes"]] == ["Паспорт проверен"]

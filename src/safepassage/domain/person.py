@@ -63,14 +63,18 @@ class PartialDate:
         m = _DATE.match(text.strip())
         if not m:
             raise InvalidInput(f"{field_name} must look like 1990, 1990-04 or 1990-04-23 (got {text[:20]!r}).")
-        year, month, day = int(m[1]), m[2] and int(m[2]), m[3] and int(m[3])
+        year = int(m[1])
+        month = int(m[2]) if m[2] else None
+        day = int(m[3]) if m[3] else None
         if not 1900 <= year <= date.today().year:  # noqa: DTZ011 - a calendar date, no time zone involved
             raise InvalidInput(f"{field_name}: year {year} is not plausible.")
         if month is not None and not 1 <= month <= 12:
             raise InvalidInput(f"{field_name}: month {month} does not exist.")
         if day is not None and month is not None and not 1 <= day <= calendar.monthrange(year, month)[1]:
             raise InvalidInput(f"{field_name}: {text} is not a real date.")
-        return cls(year, month or None, day or None)
+        if day is not None and month is not None and date(year, month, day) > date.today():  # noqa: DTZ011
+            raise InvalidInput(f"{field_name}: {text} is in the future.")
+        return cls(year, month, day)
 
     def __str__(self) -> str:
         if self.month is None:
@@ -136,7 +140,8 @@ class Person:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (dates as strings) for encryption at rest."""
-        return _jsonable(asdict(self))
+        data: dict[str, Any] = _jsonable(asdict(self))
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Person:

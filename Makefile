@@ -1,0 +1,41 @@
+# Safe Passage — the two commands of the README quick start, and a few helpers.
+PYTHON ?= $(shell command -v python3.13 || command -v python3.12 || command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: demo test lint typecheck pytest install install-dev clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## Run the demo: fresh SQLite database with demo data, one login per role, served on 127.0.0.1:8000.
+demo: install
+	$(BIN)/safepassage demo
+
+## Run the whole test suite (lint, types, tests). PostgreSQL too when SAFEPASSAGE_TEST_DATABASE_URL is set.
+test: install-dev lint typecheck pytest
+
+lint: install-dev
+	$(BIN)/ruff check src tests bench
+
+typecheck: install-dev
+	$(BIN)/mypy
+
+pytest: install-dev
+	$(BIN)/pytest -q -p no:cacheprovider
+
+clean:
+	rm -rf $(VENV) var/demo .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,43 @@
+"""Every route and the policy action it needs: the authorisation-matrix test is generated from this
+and from the policy table. Roles are never named here — only `security/policy.py` says who may act.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from safepassage.security.policy import Action, FieldClass
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What a route needs: nothing (public), any staff session, or a policy action on field classes."""
+
+    action: Action | None = None
+    fields: tuple[FieldClass, ...] = (FieldClass.CORE,)
+    staff: bool = True
+    on_case: bool = False  # the route names a case: roles that cannot see cases get 404, not 403
+
+
+PUBLIC = Rule(staff=False)
+ANY_STAFF = Rule()
+
+ROUTES: dict[tuple[str, str], Rule] = {
+    ("GET", "/healthz"): PUBLIC,
+    ("GET", "/api/docs"): PUBLIC,
+    ("GET", "/api/openapi.json"): PUBLIC,
+    ("POST", "/api/applications"): PUBLIC,
+    ("POST", "/api/status"): PUBLIC,
+    ("POST", "/api/withdrawals"): PUBLIC,
+    ("POST", "/api/auth/login"): PUBLIC,
+    ("POST", "/api/auth/logout"): ANY_STAFF,
+    ("POST", "/api/users"): Rule(Action.MANAGE_USERS, (FieldClass.NONE,)),
+    ("GET", "/api/cases"): Rule(Action.LIST),
+    ("POST", "/api/cases"): Rule(Action.CREATE, (FieldClass.CORE, FieldClass.IDENTITY, FieldClass.FAMILY)),
+    ("POST", "/api/surrender-requests"): Rule(Action.CREATE, (FieldClass.CORE, FieldClass.SURRENDER)),
+    ("GET", "/api/cases/{case_id}"): Rule(Action.READ, on_case=True),
+    ("POST", "/api/cases/{case_id}/transitions"): Rule(Action.TRANSITION, on_case=True),
+    ("POST", "/api/cases/{case_id}/assignment"): Rule(Action.ASSIGN, on_case=True),
+    ("POST", "/api/cases/{case_id}/notes"): Rule(Action.ANNOTATE, (FieldClass.NOTES,), on_case=True),
+    ("POST", "/api/cases/{case_id}/family"): Rule(Action.LINK_FAMILY, (FieldClass.FAMILY,), on_case=True),
+}
