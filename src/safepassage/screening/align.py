@@ -10,13 +10,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from rapidfuzz.distance import OSA
 
-from safepassage.screening.names import GIVEN, PART, PATRONYMIC, ROLE_LABEL, SURNAME, Tok
+from safepassage.screening.names import (
+    GIVEN,
+    PART,
+    PATRONYMIC,
+    ROLE_LABEL,
+    SURNAME,
+    Tok,
+    given_key,
+    looks_patronymic,
+    patronymic_key,
+)
 
 # Two different values for the same part: the score is multiplied by this.
-CONFLICT_FACTOR = {SURNAME: 0.4, GIVEN: 0.55, PATRONYMIC: 0.6, PART: 0.5}
+CONFLICT_FACTOR = {SURNAME: 0.4, GIVEN: 0.5, PATRONYMIC: 0.6, PART: 0.45}
 # A part known on one side only (lists often drop the patronymic; a lone surname is weak).
 MISSING_FACTOR = {SURNAME: 0.6, GIVEN: 0.7, PATRONYMIC: 0.93, PART: 0.9}
 # An initial that agrees with the first letter: weak evidence, so a moderate factor.
@@ -24,7 +35,7 @@ INITIAL_FACTOR = {SURNAME: 0.6, GIVEN: 0.86, PATRONYMIC: 0.9, PART: 0.85}
 FORM_FACTOR = {SURNAME: 0.96, GIVEN: 0.97, PATRONYMIC: 0.98, PART: 0.96}
 CROSS_ROLE_FACTOR = 0.9  # a given name typed into the surname field and the like
 EXTRA_SAME_ROLE_FACTOR = 0.97  # e.g. a second given name the other side lacks
-FUZZY_FLOOR = {SURNAME: 0.6, GIVEN: 0.7, PATRONYMIC: 0.7, PART: 0.62}
+FUZZY_FLOOR = {SURNAME: 0.6, GIVEN: 0.6, PATRONYMIC: 0.65, PART: 0.66}
 
 EXACT, FORM, FUZZY, INITIAL, NONE = "exact", "form", "fuzzy", "initial", "none"
 
@@ -34,6 +45,14 @@ _FORM_HOW = {
     PATRONYMIC: "same father's name (other form)",
     PART: "same name, other form",
 }
+
+
+def _father_and_son(a: Tok, b: Tok) -> bool:
+    pa, pb = looks_patronymic(a.skel), looks_patronymic(b.skel)
+    if pa == pb:
+        return False
+    patr, plain = (a, b) if pa else (b, a)
+    return patronymic_key(patr.skel)[1:] == given_key(plain.skel)
 
 
 def _stem_for_fuzzy(tok: Tok, role: str) -> str:
@@ -56,6 +75,10 @@ def token_similarity(a: Tok, b: Tok, role: str) -> tuple[float, str, str]:
     if a.skel == b.skel:
         same = a.text.casefold() == b.text.casefold()
         return 1.0, EXACT, "identical" if same else "same name, other spelling or script"
+    if role == PATRONYMIC and _father_and_son(a, b):
+        # A given name against the patronymic made from it (Georgii / Georgievich) is the
+        # classic father-and-son trap, not a spelling variant.
+        return 0.0, NONE, "given name vs patronymic"
     roles = (SURNAME, GIVEN) if role == PART else (role,)
     for r in roles:
         if a.key(r) == b.key(r):
@@ -63,7 +86,12 @@ def token_similarity(a: Tok, b: Tok, role: str) -> tuple[float, str, str]:
     # Typos.  Given names and patronymics are compared on their stems only, because the
     # shared -ovich/-ovna suffix would make any two patronymics look alike.
     sim = 0.0
-    if role != PATRONYMIC:
+    if role == PATRONYMIC:
+        # The shared -ovich/-ovna tail says nothing, so edits count against the rest only.
+        span = max(len(a.skel), len(b.skel)) - 4
+        if span >= 3:
+            sim = max(0.0, 1.0 - OSA.distance(a.skel, b.skel) / span)
+    else:
         # Typos made in Latin can create or break digraphs (kropotkin -> krkpotcin), which
         # the skeleton magnifies; the plain romanisation measures them as typed.
         sim = max(OSA.normalized_similarity(a.skel, b.skel), OSA.normalized_similarity(a.roman, b.roman))
@@ -89,9 +117,8 @@ def part_factor(role: str, sim: float, kind: str) -> float:
     return float(conflict + (0.95 - conflict) * ((sim - floor) / (1.0 - floor)) ** 0.5)
 
 
-@dataclass(frozen=True, slots=True)
-class PartMatch:
-    """One line of the name alignment."""
+class PartMatch(NamedTuple):
+    """One line of the name alignment (a NamedTuple: cheap to build in the hot loop)."""
 
     role: str
     query: str
@@ -125,52 +152,72 @@ def _pair_role(q: str, c: str) -> tuple[str, bool]:
     return c, True
 
 
-def align_names(qn: tuple[Tok, ...], cn: tuple[Tok, ...]) -> NameScore:
-    """Greedy best one-to-one alignment of name tokens, and the resulting name score."""
-    cands: list[tuple[float, int, int, str, str, str, bool]] = []
+def align_names(qn: tuple[Tok, ...], cn: tuple[Tok, ...], explain: bool = True) -> NameScore:
+    """Greedy best one-to-one alignment of name tokens, and the resulting name score.
+
+    With ``explain=False`` the part-by-part record is skipped (ranking many candidates).
+    """
+    cands: list[tuple[float, int, int, int, str, str, str, bool]] = []
     for i, qt in enumerate(qn):
+        q_role = qt.role
         for j, ct in enumerate(cn):
-            role, cross = _pair_role(qt.role, ct.role)
+            c_role = ct.role
+            if q_role == c_role or q_role == PART:
+                role, cross = c_role, False
+            elif c_role == PART:
+                role, cross = q_role, False
+            else:
+                role, cross = c_role, True
             sim, kind, how = token_similarity(qt, ct, role)
-            if kind != NONE:
-                cands.append((sim * (CROSS_ROLE_FACTOR if cross else 1.0), i, j, role, kind, how, cross))
-    cands.sort(key=lambda x: (-x[0], x[1] + x[2], x[1]))
+            if kind is NONE or (cross and (kind is FUZZY or kind is INITIAL)):
+                continue
+            cands.append((-sim, i + j, i, j, role, kind, how, cross))
+    cands.sort()
     used_q: set[int] = set()
     used_c: set[int] = set()
     parts: list[PartMatch] = []
+    matched_roles: set[str] = set()
     score = 1.0
     strong = False
-    for sim, i, j, role, kind, how, cross in cands:
+    for neg_sim, _, i, j, role, kind, how, cross in cands:
         if i in used_q or j in used_c:
             continue
         used_q.add(i)
         used_c.add(j)
-        factor = part_factor(role, sim / (CROSS_ROLE_FACTOR if cross else 1.0), kind)
+        factor = part_factor(role, -neg_sim, kind)
         if cross:
             factor *= CROSS_ROLE_FACTOR
             how += ", given in another field"
         score *= factor
-        parts.append(PartMatch(role, qn[i].text, cn[j].text, factor, how))
-        strong = strong or kind in (EXACT, FORM) or (kind == FUZZY and role in (SURNAME, PART))
+        matched_roles.add(role)
+        if explain:
+            parts.append(PartMatch(role, qn[i].text, cn[j].text, factor, how))
+        strong = strong or kind is EXACT or kind is FORM or (kind is FUZZY and role in (SURNAME, PART))
     if not strong:
         score *= 0.5  # initials or a fuzzy given name alone never make a name
     rest_q = [i for i in range(len(qn)) if i not in used_q]
     rest_c = [j for j in range(len(cn)) if j not in used_c]
-    matched_roles = {p.role for p in parts}
     # Unmatched parts: the same role on both sides is a conflict; otherwise merely missing.
     for i in list(rest_q):
         role_q = qn[i].role
-        found = next((j for j in rest_c if cn[j].role == role_q), None)
-        if found is None:
-            found = next((j for j in rest_c if PART in (cn[j].role, role_q)), None)
-        if found is None:
+        j = -1
+        for k in rest_c:
+            if cn[k].role == role_q:
+                j = k
+                break
+        if j < 0:
+            for k in rest_c:
+                if cn[k].role == PART or role_q == PART:
+                    j = k
+                    break
+        if j < 0:
             continue
-        j = found
         rest_q.remove(i)
         rest_c.remove(j)
         role = _pair_role(role_q, cn[j].role)[0]
         score *= CONFLICT_FACTOR[role]
-        parts.append(PartMatch(role, qn[i].text, cn[j].text, CONFLICT_FACTOR[role], "different"))
+        if explain:
+            parts.append(PartMatch(role, qn[i].text, cn[j].text, CONFLICT_FACTOR[role], "different"))
     only: dict[bool, set[str]] = {True: set(), False: set()}
     for side, rest in ((qn, rest_q), (cn, rest_c)):
         in_query = side is qn
@@ -180,5 +227,8 @@ def align_names(qn: tuple[Tok, ...], cn: tuple[Tok, ...]) -> NameScore:
                 only[in_query].add(tok.role)
             factor = MISSING_FACTOR[tok.role] if tok.role not in matched_roles else EXTRA_SAME_ROLE_FACTOR
             score *= factor
-            parts.append(PartMatch(tok.role, tok.text if in_query else "", "" if in_query else tok.text, factor, ""))
+            if explain:
+                parts.append(
+                    PartMatch(tok.role, tok.text if in_query else "", "" if in_query else tok.text, factor, "")
+                )
     return NameScore(score, tuple(parts), frozenset(only[True]), frozenset(only[False]))

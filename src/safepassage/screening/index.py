@@ -3,7 +3,8 @@
 Layout (all numpy arrays, so 1M persons fit in well under 3 GB and load without pickle):
 ``keys`` (sorted unique uint64 key hashes), ``offsets`` (int64, len(keys)+1), ``postings``
 (int32 entity numbers, grouped per key), ``kinds`` (uint8 key kind per posting), and the
-entities themselves as compact JSON records in one UTF-8 blob with ``record_offsets``.
+entities' name/date/gender fields as compact text records in one UTF-8 blob with
+``record_offsets``.
 Retrieval votes over key hits, keeps the best ``max_candidates`` entities, and only those
 are scored exactly with :func:`score_persons`.
 """
@@ -22,11 +23,18 @@ import numpy as np
 import numpy.typing as npt
 
 from safepassage.screening.keys import KIND_WEIGHT, person_keys
-from safepassage.screening.match import MatchResult, score_persons
-from safepassage.screening.person import NAME_PROPS, PATRONYMIC_PROPS, Person, person_from_entity
+from safepassage.screening.match import MatchResult, quick_score, score_persons
+from safepassage.screening.person import (
+    Fields,
+    Person,
+    build_person,
+    decode_fields,
+    encode_fields,
+    entity_fields,
+    person_from_entity,
+)
 
-FORMAT_VERSION = 1
-_KEPT_PROPS = (*NAME_PROPS, "firstName", *PATRONYMIC_PROPS, "lastName", "birthDate", "gender")
+FORMAT_VERSION = 2
 # A key shared by more entities than this says little and costs much; it is skipped
 # unless the query has nothing better.
 MAX_POSTING = 20_000
@@ -39,13 +47,6 @@ class Hit:
     entity_id: str
     score: float
     result: MatchResult
-
-
-def compact_record(entity: Mapping[str, Any]) -> bytes:
-    """The parts of an entity the engine needs, as compact JSON."""
-    props = entity.get("properties") or {}
-    kept = {k: props[k] for k in _KEPT_PROPS if props.get(k)}
-    return json.dumps({"id": entity.get("id"), "properties": kept}, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 class Screener:
@@ -88,12 +89,12 @@ class Screener:
         rec_offsets: array[int] = array("q", [0])
         n = 0
         for entity in entities:
-            person = person_from_entity(entity)
-            keyed = person_keys(person)
+            fields = entity_fields(entity)
+            keyed = person_keys(build_person(*fields))  # uncached: every entity is new
             key_buf.extend(keyed.keys())
             kind_buf.extend(keyed.values())
             id_buf.extend([n] * len(keyed))
-            blob += compact_record(entity)
+            blob += encode_fields(fields).encode()
             rec_offsets.append(len(blob))
             n += 1
             if progress is not None and n % 1000 == 0:
@@ -148,14 +149,13 @@ class Screener:
 
     # -- querying ----------------------------------------------------------------------
 
-    def entity(self, number: int) -> dict[str, Any]:
-        """The stored (compact) entity dict of entity number ``number``."""
+    def fields(self, number: int) -> Fields:
+        """The stored fields of entity number ``number``."""
         start, end = int(self.record_offsets[number]), int(self.record_offsets[number + 1])
-        record: dict[str, Any] = json.loads(self.records[start:end])
-        return record
+        return decode_fields(self.records[start:end].decode())
 
     def _load_person(self, number: int) -> Person:
-        return person_from_entity(self.entity(number))
+        return build_person(*self.fields(number))
 
     def candidates(self, query: Person) -> list[int]:
         """Entity numbers sharing keys with the query, best-voted first (at most max_candidates)."""
@@ -167,27 +167,25 @@ class Screener:
         pos = np.searchsorted(self.keys, hashes)
         pos[pos >= len(self.keys)] = 0
         found = self.keys[pos] == hashes
-        chunks: list[npt.NDArray[np.int32]] = []
-        chunk_w: list[npt.NDArray[np.float64]] = []
-        skipped: list[tuple[int, float]] = []
-        for p, w in zip(pos[found].tolist(), weights[found].tolist(), strict=True):
-            start, end = int(self.offsets[p]), int(self.offsets[p + 1])
-            if end - start > MAX_POSTING:
-                skipped.append((p, w))
-                continue
-            post = self.postings[start:end]
-            chunks.append(post)
-            # A hit counts with the weaker of the two sides' key kinds.
-            chunk_w.append(np.minimum(w, np.take(KIND_WEIGHT_ARR, self.kinds[start:end])))
-        if not chunks and skipped:
-            p, w = max(skipped, key=lambda x: x[1])
-            start = int(self.offsets[p])
-            chunks.append(self.postings[start : start + MAX_POSTING])
-            chunk_w.append(np.full(len(chunks[0]), w))
-        if not chunks:
+        if not found.any():
             return []
-        ids = np.concatenate(chunks)
-        votes = np.concatenate(chunk_w)
+        starts = self.offsets[pos[found]]
+        lengths = self.offsets[pos[found] + 1] - starts
+        qweights = weights[found]
+        usable = lengths <= MAX_POSTING
+        if not usable.any():
+            # Only very common keys: use the strongest one, truncated.
+            best = int(np.argmax(qweights))
+            usable = np.zeros(len(lengths), dtype=bool)
+            usable[best] = True
+            lengths = np.minimum(lengths, MAX_POSTING)
+        starts, lengths, qweights = starts[usable], lengths[usable], qweights[usable]
+        # Concatenated ranges [start, start+length) without a Python loop.
+        shift = starts - (np.cumsum(lengths) - lengths)
+        index = np.arange(int(lengths.sum())) + np.repeat(shift, lengths)
+        ids = self.postings[index]
+        # A hit counts with the weaker of the two sides' key kinds.
+        votes = np.minimum(np.repeat(qweights, lengths), KIND_WEIGHT_ARR[self.kinds[index]])
         uniq, inverse = np.unique(ids, return_inverse=True)
         totals = np.bincount(inverse, weights=votes)
         k = self.max_candidates
@@ -204,13 +202,17 @@ class Screener:
 
     def screen_person(self, query: Person, top: int = 5) -> list[Hit]:
         """As :meth:`screen`, for an already normalised query."""
-        hits = []
+        ranked = []
         for number in self.candidates(query):
             person = self._person(number)
+            ranked.append((-quick_score(query, person), person.id, person))
+        ranked.sort(key=lambda r: (r[0], r[1]))
+        hits = []
+        for _, entity_id, person in ranked[:top]:
+            # Only the shown results pay for an explanation.
             result = score_persons(query, person)
-            hits.append(Hit(person.id, result.score, result))
-        hits.sort(key=lambda h: (-h.score, h.entity_id))
-        return hits[:top]
+            hits.append(Hit(entity_id, result.score, result))
+        return hits
 
 
 KIND_WEIGHT_ARR = np.array(KIND_WEIGHT, dtype=np.float64)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import zlib
 from functools import lru_cache
 
-from safepassage.screening.names import Tok, given_key, looks_patronymic, patronymic_key, surname_key
+from safepassage.screening.names import given_key, looks_patronymic, patronymic_key, surname_key
 from safepassage.screening.person import Person
 
 # Vote weights of a key hit: a shared pair of full names is strong evidence, a full name
@@ -29,55 +29,53 @@ def block_code(skel: str) -> str:
     return given_key(surname_key(skel))
 
 
-@lru_cache(maxsize=500_000)
-def _deletions(code: str) -> tuple[str, ...]:
-    if len(code) < MIN_DELETION_LEN:
-        return (code,)
-    return (code, *dict.fromkeys(code[:i] + code[i + 1 :] for i in range(len(code))))
-
-
 def _hash(text: str) -> int:
     data = text.encode("utf-8")
     return (zlib.crc32(data) << 32) | zlib.adler32(data)
 
 
-@lru_cache(maxsize=500_000)
-def _hashed(text: str) -> int:
-    return _hash(text)
+def _halves(code: str) -> tuple[str, str]:
+    mid = len(code) // 2
+    return "<" + code[:mid], ">" + code[mid:]
 
 
-def variant_keys(toks: tuple[Tok, ...]) -> dict[int, int]:
-    """Keys (hash -> kind) of one name variant."""
-    toks = toks[:MAX_TOKENS]
-    full = [(block_code(t.skel), t.first) for t in toks if not t.initial and t.skel]
-    firsts = [t.first for t in toks if t.first]
-    out: dict[int, int] = {}
+def variant_keys(codes: tuple[tuple[str, str, bool], ...]) -> dict[int, int]:
+    """Keys (hash -> kind) of one name variant given as (block code, first letter, is initial).
 
-    def put(text: str, kind: int) -> None:
-        h = _hashed(text)
-        if out.get(h, SINGLE + 1) > kind:
-            out[h] = kind
-
-    for i, (code, first) in enumerate(full):
-        put("T" + code, SINGLE)
+    Pairs of full names; each full name with each other part's first letter; and, for typos,
+    each half of a full name with each other first letter (one typo leaves a half intact).
+    """
+    texts: dict[str, int] = {}
+    full = [(code, first) for code, first, initial in codes if not initial and code]
+    firsts = [first for _, first, _ in codes if first]
+    for i, (code, _) in enumerate(full):
         for code2, _ in full[i + 1 :]:
             a, b = (code, code2) if code <= code2 else (code2, code)
-            put(f"P{a}|{b}", PAIR)
+            texts.setdefault(f"P{a}|{b}", PAIR)
+    for code, first in full:
         others = list(firsts)
         others.remove(first)
         for init in dict.fromkeys(others):
-            put(f"I{code}|{init}", INITIAL)
-            for d in _deletions(code)[1:]:
-                put(f"D{d}|{init}", DELETION)
-            put(f"D{code}|{init}", DELETION)
-    return out
+            texts.setdefault(f"I{code}|{init}", INITIAL)
+            if len(code) >= MIN_DELETION_LEN:
+                head, tail = _halves(code)
+                texts.setdefault(f"D{head}|{init}", DELETION)
+                texts.setdefault(f"D{tail}|{init}", DELETION)
+    for code, _ in full:
+        texts.setdefault("T" + code, SINGLE)
+    return {_hash(t): kind for t, kind in texts.items()}
 
 
 def person_keys(person: Person) -> dict[int, int]:
     """Union of the keys of all name variants of a person (hash -> strongest kind)."""
     out: dict[int, int] = {}
+    seen: set[tuple[tuple[str, str, bool], ...]] = set()
     for toks in person.names:
-        for h, kind in variant_keys(toks).items():
+        codes = tuple((block_code(t.skel), t.first, t.initial) for t in toks[:MAX_TOKENS])
+        if codes in seen:
+            continue  # Cyrillic name, split fields and Latin alias usually share their codes
+        seen.add(codes)
+        for h, kind in variant_keys(codes).items():
             if out.get(h, SINGLE + 1) > kind:
                 out[h] = kind
     return out

@@ -87,19 +87,33 @@ def _variant_penalty(ns: NameScore, query: Person, candidate: Person) -> float:
     return factor
 
 
-def best_name_score(query: Person, candidate: Person) -> NameScore:
+def best_name_score(query: Person, candidate: Person, explain: bool = True) -> NameScore:
     """Best alignment over all name variants of both persons."""
     best: NameScore | None = None
     for qn in query.names:
         for cn in candidate.names:
-            ns = align_names(qn, cn)
+            ns = align_names(qn, cn, explain)
             penalty = _variant_penalty(ns, query, candidate)
-            if penalty != 1.0:
+            if penalty != 1.0 and not explain:
+                ns = NameScore(ns.score * penalty, (), ns.query_only, ns.candidate_only)
+            elif penalty != 1.0:
                 note = PartMatch(PART, "(other variant)", "(this variant)", penalty, "part known elsewhere")
                 ns = NameScore(ns.score * penalty, (*ns.parts, note), ns.query_only, ns.candidate_only)
             if best is None or ns.score > best.score:
                 best = ns
     return best if best is not None else NameScore(0.0, ())
+
+
+def quick_score(query: Person, candidate: Person) -> float:
+    """The score of :func:`score_persons` without building an explanation (for ranking)."""
+    score = best_name_score(query, candidate, explain=False).score
+    dob = compare_dates(query.dobs, candidate.dobs)
+    if dob.bonus and score >= DOB_BONUS_FLOOR:
+        score = min(1.0, score + dob.bonus)
+    score *= dob.factor
+    if query.gender and candidate.gender and query.gender != candidate.gender:
+        score *= GENDER_FACTOR
+    return max(0.0, min(1.0, score))
 
 
 def score_persons(query: Person, candidate: Person) -> MatchResult:

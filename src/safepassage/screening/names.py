@@ -119,9 +119,13 @@ def looks_patronymic(sk: str) -> bool:
     return bool(_PATRONYMIC_RE.match(sk)) and len(sk) >= 4
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Tok:
-    """One name token: what was written, its skeleton, its role, and whether it is an initial."""
+    """One name token: what was written, its skeleton, its role, and whether it is an initial.
+
+    Tokens are interned by :func:`make_tok`, so identity equality/hash (eq=False) is both
+    correct and fast as a cache key.
+    """
 
     text: str
     skel: str
@@ -141,7 +145,9 @@ class Tok:
         return given_key(self.skel)
 
 
-def _tok(text: str, role: str) -> Tok | None:
+@lru_cache(maxsize=300_000)
+def make_tok(text: str, role: str) -> Tok | None:
+    """The interned token for a word in a role (None if nothing letter-like is left)."""
     sk = skeleton(text)
     if not sk:
         return None
@@ -177,22 +183,22 @@ def _assign_roles(words: tuple[str, ...]) -> list[str]:
     return roles
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=50_000)
 def parse_full_name(name: str) -> tuple[Tok, ...]:
     """Tokens of a full-name string with inferred roles."""
     words = tokenize(name)
     roles = _assign_roles(words)
-    toks = (_tok(w, r) for w, r in zip(words, roles, strict=True))
+    toks = (make_tok(w, r) for w, r in zip(words, roles, strict=True))
     return tuple(t for t in toks if t is not None)
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=50_000)
 def parse_parts(first: str, father: str, last: str) -> tuple[Tok, ...]:
     """Tokens of split name fields (roles known from the fields)."""
     out: list[Tok] = []
     for text, role in ((first, GIVEN), (father, PATRONYMIC), (last, SURNAME)):
         for word in tokenize(text):
-            tok = _tok(word, role)
+            tok = make_tok(word, role)
             if tok is not None:
                 out.append(tok)
     return tuple(out)

@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from safepassage.screening.dates import PartialDate, parse_date
-from safepassage.screening.names import PART, Tok, parse_full_name, parse_parts
+from safepassage.screening.names import PART, Tok, make_tok, parse_full_name, parse_parts
 
 NAME_PROPS = ("name", "alias", "previousName", "weakAlias")
 PATRONYMIC_PROPS = ("fatherName", "middleName", "secondName")
@@ -28,17 +28,46 @@ class Person:
 
 def _values(props: Mapping[str, Any], key: str) -> tuple[str, ...]:
     raw = props.get(key)
-    if raw is None:
+    if not raw:
         return ()
+    if type(raw) is list and all(type(v) is str for v in raw):
+        return tuple(raw)  # the FtM shape: the fast path
     if isinstance(raw, str):
-        return (raw,) if raw.strip() else ()
+        return (raw,)
     if isinstance(raw, Sequence):
-        return tuple(str(v) for v in raw if isinstance(v, str | int) and str(v).strip())
+        return tuple(str(v) for v in raw if isinstance(v, str | int))
     return ()
 
 
-@lru_cache(maxsize=100_000)
-def _build(
+def _first(props: Mapping[str, Any], keys: tuple[str, ...]) -> str:
+    for key in keys:
+        values = _values(props, key)
+        if values:
+            return values[0]
+    return ""
+
+
+def _borrow_roles(toks: tuple[Tok, ...], variants: list[tuple[Tok, ...]]) -> tuple[Tok, ...]:
+    """Give role-less tokens (e.g. of a two-word alias) the role the same word has elsewhere."""
+    if all(t.role != PART for t in toks):
+        return toks
+    known = {t.skel: t.role for v in variants for t in v if t.role != PART}
+    if not known:
+        return toks
+    out = []
+    for t in toks:
+        role = known.get(t.skel, PART) if t.role == PART else t.role
+        tok = make_tok(t.text + "." if t.initial else t.text, role) if role != t.role else t
+        out.append(tok if tok is not None else t)
+    return tuple(out)
+
+
+Fields = tuple[str, tuple[str, ...], str, str, str, tuple[str, ...], str]
+_FIELD_SEP, _VALUE_SEP = "\x1f", "\x1e"
+_SEP_CLEAN = str.maketrans({_FIELD_SEP: " ", _VALUE_SEP: " "})
+
+
+def build_person(
     entity_id: str,
     names: tuple[str, ...],
     first: str,
@@ -47,6 +76,7 @@ def _build(
     dobs: tuple[str, ...],
     gender: str,
 ) -> Person:
+    """Person features from the fields of :func:`entity_fields` (uncached)."""
     variants: list[tuple[Tok, ...]] = []
     seen: set[tuple[str, ...]] = set()
     candidates: list[tuple[Tok, ...]] = []
@@ -62,26 +92,64 @@ def _build(
             continue
         seen.add(sig)
         variants.append(toks)
+    variants = [_borrow_roles(v, variants) for v in variants]
     parsed = tuple(d for d in (parse_date(x) for x in dobs) if d is not None)
     display = names[0] if names else " ".join(x for x in (first, father, last) if x)
     roles = frozenset(t.role for v in variants for t in v if t.role != PART)
     return Person(entity_id, tuple(variants), tuple(dict.fromkeys(parsed)), gender, display, roles)
 
 
+# Content-keyed cache: the same person dict seen again (re-screening, benchmarks) is free.
+_build = lru_cache(maxsize=20_000)(build_person)
+
+
+def entity_fields(entity: Mapping[str, Any]) -> Fields:
+    """The parts of an FtM entity dict the engine uses, as a flat tuple."""
+    props = entity.get("properties") or {}
+    names: tuple[str, ...] = ()
+    for key in NAME_PROPS:
+        if key in props:
+            names += _values(props, key)
+    return (
+        str(entity.get("id") or ""),
+        tuple(n for n in names if n.strip()),
+        _first(props, ("firstName",)),
+        _first(props, PATRONYMIC_PROPS),
+        _first(props, ("lastName",)),
+        _values(props, "birthDate"),
+        _first(props, ("gender",)).lower(),
+    )
+
+
+def encode_fields(fields: Fields) -> str:
+    """Compact one-line text form of the fields (control-character separated)."""
+    eid, names, first, father, last, dobs, gender = fields
+    parts = (
+        eid.translate(_SEP_CLEAN),
+        _VALUE_SEP.join(n.translate(_SEP_CLEAN) for n in names),
+        first.translate(_SEP_CLEAN),
+        father.translate(_SEP_CLEAN),
+        last.translate(_SEP_CLEAN),
+        _VALUE_SEP.join(d.translate(_SEP_CLEAN) for d in dobs),
+        gender.translate(_SEP_CLEAN),
+    )
+    return _FIELD_SEP.join(parts)
+
+
+def decode_fields(text: str) -> Fields:
+    """Inverse of :func:`encode_fields`."""
+    eid, names, first, father, last, dobs, gender = text.split(_FIELD_SEP)
+    return (
+        eid,
+        tuple(names.split(_VALUE_SEP)) if names else (),
+        first,
+        father,
+        last,
+        tuple(dobs.split(_VALUE_SEP)) if dobs else (),
+        gender,
+    )
+
+
 def person_from_entity(entity: Mapping[str, Any]) -> Person:
     """Features of an FtM entity dict (``{"id", "schema", "properties": {...}}``)."""
-    props = entity.get("properties") or {}
-    names: list[str] = []
-    for key in NAME_PROPS:
-        names.extend(_values(props, key))
-    father = next((v for k in PATRONYMIC_PROPS for v in _values(props, k)), "")
-    gender_values = _values(props, "gender")
-    return _build(
-        str(entity.get("id") or ""),
-        tuple(names),
-        " ".join(_values(props, "firstName")[:1]),
-        father,
-        " ".join(_values(props, "lastName")[:1]),
-        _values(props, "birthDate"),
-        gender_values[0].lower() if gender_values else "",
-    )
+    return _build(*entity_fields(entity))

@@ -34,6 +34,7 @@ _CYR_TO_LAT = str.maketrans("аеорсухкмтвніј", "aeopcyxkmtbhij")
 # they carry no sound of their own, so they are dropped inside a token.
 _APOSTROPHES = "'’‘`´ʹʺʼ′″\""
 
+_LATIN_RE = re.compile("[a-z]")
 _SPLIT_RE = re.compile(r"[\s,;/()\[\]{}|_+]+")
 _INITIALS_RE = re.compile(r"^(?:[^\W\d_]{1,2}\.){2,}[^\W\d_]{0,2}\.?$")
 
@@ -51,14 +52,14 @@ def _fold_script(token: str) -> str:
     return token
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=50_000)
 def clean(text: str) -> str:
     """NFKC, drop invisible characters, casefold and squeeze whitespace."""
     text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE).casefold()
     return " ".join(text.split())
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=50_000)
 def tokenize(name: str) -> tuple[str, ...]:
     """Split a name into cleaned tokens; hyphenated parts and run-together initials separate.
 
@@ -68,6 +69,12 @@ def tokenize(name: str) -> tuple[str, ...]:
     out: list[str] = []
     for raw in _SPLIT_RE.split(clean(name)):
         if not raw:
+            continue
+        if raw.isalpha():
+            # Fast path for a plain word: fold scripts only when Latin and non-Latin mix.
+            if not raw.isascii() and _LATIN_RE.search(raw):
+                raw = _fold_script(raw)
+            out.append(raw + "." if len(raw) == 1 else raw)
             continue
         if _INITIALS_RE.match(raw):
             # "A.S." or "Yu.V." -> separate initials

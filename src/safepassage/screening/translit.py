@@ -77,7 +77,7 @@ def romanise(token: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
-@lru_cache(maxsize=500_000)
+@lru_cache(maxsize=300_000)
 def skeleton(token: str) -> str:
     """Canonical Latin skeleton of one cleaned name token (see module docstring)."""
     text = romanise(token.rstrip(".")).translate(_DROP)
