@@ -20,9 +20,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from screening_common import DEV, load_jsonl  # noqa: E402
+from screening_common import DEV, load_jsonl
 
-from safepassage.screening.translit import romanise  # noqa: E402
+from safepassage.screening.translit import romanise
 
 SYLLABLES = ["ко", "ва", "ли", "ро", "ни", "ше", "ту", "ра", "ми", "до", "бе", "за", "пу", "ги", "че", "ха"]
 MALE_ENDINGS = ["ов", "ев", "ин", "ский", "кин", "енко", "ук"]

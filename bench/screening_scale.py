@@ -20,10 +20,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from screening_common import DEV, load_jsonl, machine  # noqa: E402
+from screening_common import DEV, load_jsonl, machine
 
-from safepassage.screening import Screener, read_entities  # noqa: E402
-from safepassage.screening.translit import romanise  # noqa: E402
+from safepassage.screening import Screener, read_entities
+from safepassage.screening.translit import romanise
 
 
 def rss_mb() -> tuple[float, float]:
@@ -111,7 +111,8 @@ def main() -> None:
     wall = time.perf_counter() - t_all
     latencies.sort()
     print(
-        f"queries: {len(queries)}; {len(queries) / wall:.0f} q/s; latency median {statistics.median(latencies):.2f} ms, "
+        f"queries: {len(queries)}; {len(queries) / wall:.0f} q/s; "
+        f"latency median {statistics.median(latencies):.2f} ms, "
         f"p95 {latencies[int(0.95 * len(latencies))]:.2f} ms, max {latencies[-1]:.1f} ms"
     )
     print(f"re-spelled listed persons: top-1 {100.0 * top1 / max(1, len(expected)):.1f} % of {len(expected)}")

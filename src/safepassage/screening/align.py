@@ -35,7 +35,8 @@ INITIAL_FACTOR = {SURNAME: 0.6, GIVEN: 0.86, PATRONYMIC: 0.9, PART: 0.85}
 FORM_FACTOR = {SURNAME: 0.96, GIVEN: 0.97, PATRONYMIC: 0.98, PART: 0.96}
 CROSS_ROLE_FACTOR = 0.9  # a given name typed into the surname field and the like
 EXTRA_SAME_ROLE_FACTOR = 0.97  # e.g. a second given name the other side lacks
-FUZZY_FLOOR = {SURNAME: 0.6, GIVEN: 0.6, PATRONYMIC: 0.65, PART: 0.66}
+FUZZY_FLOOR = {SURNAME: 0.65, GIVEN: 0.65, PATRONYMIC: 0.65, PART: 0.66}
+FUZZY_CURVE = 0.75  # <1: the first edits cost little, a barely similar name nearly a conflict
 
 EXACT, FORM, FUZZY, INITIAL, NONE = "exact", "form", "fuzzy", "initial", "none"
 
@@ -83,14 +84,20 @@ def token_similarity(a: Tok, b: Tok, role: str) -> tuple[float, str, str]:
     for r in roles:
         if a.key(r) == b.key(r):
             return 0.95, FORM, _FORM_HOW[r]
+    if a.alt or b.alt:
+        for x in (a.skel, a.alt):
+            for y in (b.skel, b.alt):
+                if x and y and (x, y) != (a.skel, b.skel) and any(a.key(r, x) == b.key(r, y) for r in roles):
+                    return 0.95, FORM, "same name, j read as zh"
     # Typos.  Given names and patronymics are compared on their stems only, because the
     # shared -ovich/-ovna suffix would make any two patronymics look alike.
     sim = 0.0
     if role == PATRONYMIC:
         # The shared -ovich/-ovna tail says nothing, so edits count against the rest only.
-        span = max(len(a.skel), len(b.skel)) - 4
-        if span >= 3:
-            sim = max(0.0, 1.0 - OSA.distance(a.skel, b.skel) / span)
+        for x, y in ((a.skel, b.skel), (a.roman, b.roman)):
+            span = max(len(x), len(y)) - 4
+            if span >= 3:
+                sim = max(sim, 1.0 - OSA.distance(x, y) / span)
     else:
         # Typos made in Latin can create or break digraphs (kropotkin -> krkpotcin), which
         # the skeleton magnifies; the plain romanisation measures them as typed.
@@ -112,9 +119,8 @@ def part_factor(role: str, sim: float, kind: str) -> float:
         return INITIAL_FACTOR[role]
     floor = FUZZY_FLOOR[role]
     conflict = CONFLICT_FACTOR[role]
-    # Concave from the conflict factor at the floor to 0.95 at identity: one or two typos in
-    # a long name cost little, a barely similar name costs almost as much as a conflict.
-    return float(conflict + (0.95 - conflict) * ((sim - floor) / (1.0 - floor)) ** 0.5)
+    # From the conflict factor at the floor to 0.95 at identity (concave, see FUZZY_CURVE).
+    return float(conflict + (0.95 - conflict) * ((sim - floor) / (1.0 - floor)) ** FUZZY_CURVE)
 
 
 class PartMatch(NamedTuple):

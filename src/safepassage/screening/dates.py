@@ -84,7 +84,9 @@ def _compare_one(a: PartialDate, b: PartialDate) -> DobOutcome:
         same_dm = a.month is not None and (a.month, a.day) == (b.month, b.day)
         if same_dm:
             return DobOutcome("year_pm1", 0.0, 0.94, f"birth dates {a} and {b}: same day, year off by one")
-        return DobOutcome("year_pm1", 0.0, 0.9, f"birth years {a.year} and {b.year} one apart: slight penalty")
+        if a.month is None or b.month is None:
+            return DobOutcome("year_pm1", 0.0, 0.92, f"birth years {a.year} and {b.year} one apart: slight penalty")
+        return DobOutcome("year_pm1", 0.0, 0.88, f"birth dates {a} and {b}: year off by one, other day")
     if gap <= 3:
         return DobOutcome("year_pm3", 0.0, 0.72, f"birth years {a.year} and {b.year} {gap} apart: penalty")
     if gap <= 5:

@@ -38,6 +38,9 @@ FORMAT_VERSION = 2
 # A key shared by more entities than this says little and costs much; it is skipped
 # unless the query has nothing better.
 MAX_POSTING = 20_000
+VOTE_FRACTION = 0.3
+RARE_POSTING = 8
+RARE_VOTE = 4.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,8 +189,15 @@ class Screener:
         ids = self.postings[index]
         # A hit counts with the weaker of the two sides' key kinds.
         votes = np.minimum(np.repeat(qweights, lengths), KIND_WEIGHT_ARR[self.kinds[index]])
+        # A key only a handful of entities share (a rare surname) is strong evidence even when
+        # it is a weak kind of key, e.g. when the given name has a typo and no initial agrees.
+        votes = np.where(np.repeat(lengths <= RARE_POSTING, lengths), np.maximum(votes, RARE_VOTE), votes)
         uniq, inverse = np.unique(ids, return_inverse=True)
         totals = np.bincount(inverse, weights=votes)
+        # Entities with a small fraction of the best vote share only a common part (a
+        # frequent given name, an initial); scoring them exactly would be wasted work.
+        keep = totals >= totals.max() * VOTE_FRACTION
+        uniq, totals = uniq[keep], totals[keep]
         k = self.max_candidates
         if len(uniq) > k:
             top = np.argpartition(-totals, k)[:k]

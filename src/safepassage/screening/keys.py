@@ -18,7 +18,8 @@ from safepassage.screening.person import Person
 PAIR, INITIAL, DELETION, SINGLE = 0, 1, 2, 3
 KIND_WEIGHT = (8.0, 3.0, 1.0, 0.5)
 MAX_TOKENS = 6  # longer names are truncated for keying only (pairs grow quadratically)
-MIN_DELETION_LEN = 4
+MIN_DELETION_LEN = 5
+AFFIX = 4
 
 
 @lru_cache(maxsize=500_000)
@@ -34,16 +35,17 @@ def _hash(text: str) -> int:
     return (zlib.crc32(data) << 32) | zlib.adler32(data)
 
 
-def _halves(code: str) -> tuple[str, str]:
-    mid = len(code) // 2
-    return "<" + code[:mid], ">" + code[mid:]
+def _ends(code: str) -> tuple[str, str]:
+    # Fixed-length ends rather than halves: an inserted or dropped letter shifts a midpoint
+    # but leaves at least one end intact.
+    return "<" + code[:AFFIX], ">" + code[-AFFIX:]
 
 
 def variant_keys(codes: tuple[tuple[str, str, bool], ...]) -> dict[int, int]:
     """Keys (hash -> kind) of one name variant given as (block code, first letter, is initial).
 
     Pairs of full names; each full name with each other part's first letter; and, for typos,
-    each half of a full name with each other first letter (one typo leaves a half intact).
+    the first and last four letters of a full name with each other first letter.
     """
     texts: dict[str, int] = {}
     full = [(code, first) for code, first, initial in codes if not initial and code]
@@ -58,7 +60,7 @@ def variant_keys(codes: tuple[tuple[str, str, bool], ...]) -> dict[int, int]:
         for init in dict.fromkeys(others):
             texts.setdefault(f"I{code}|{init}", INITIAL)
             if len(code) >= MIN_DELETION_LEN:
-                head, tail = _halves(code)
+                head, tail = _ends(code)
                 texts.setdefault(f"D{head}|{init}", DELETION)
                 texts.setdefault(f"D{tail}|{init}", DELETION)
     for code, _ in full:
@@ -71,11 +73,14 @@ def person_keys(person: Person) -> dict[int, int]:
     out: dict[int, int] = {}
     seen: set[tuple[tuple[str, str, bool], ...]] = set()
     for toks in person.names:
-        codes = tuple((block_code(t.skel), t.first, t.initial) for t in toks[:MAX_TOKENS])
-        if codes in seen:
-            continue  # Cyrillic name, split fields and Latin alias usually share their codes
-        seen.add(codes)
-        for h, kind in variant_keys(codes).items():
-            if out.get(h, SINGLE + 1) > kind:
-                out[h] = kind
+        readings = [tuple((block_code(t.skel), t.first, t.initial) for t in toks[:MAX_TOKENS])]
+        if any(t.alt for t in toks):
+            readings.append(tuple((block_code(t.alt or t.skel), t.first, t.initial) for t in toks[:MAX_TOKENS]))
+        for codes in readings:
+            if codes in seen:
+                continue  # Cyrillic name, split fields and Latin alias usually share their codes
+            seen.add(codes)
+            for h, kind in variant_keys(codes).items():
+                if out.get(h, SINGLE + 1) > kind:
+                    out[h] = kind
     return out

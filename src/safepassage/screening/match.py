@@ -14,7 +14,7 @@ from safepassage.screening.person import Person, person_from_entity
 # At or above MATCH_THRESHOLD a hit is a likely match; below REVIEW_THRESHOLD it is cleared
 # automatically; in between a screening analyst reviews it.
 MATCH_THRESHOLD = 0.70
-REVIEW_THRESHOLD = 0.45
+REVIEW_THRESHOLD = 0.48
 GENDER_FACTOR = 0.85  # recorded genders differ (data errors happen, so not a veto)
 DOB_BONUS_FLOOR = 0.5  # an agreeing birth date only helps names that already resemble
 

@@ -133,16 +133,18 @@ class Tok:
     initial: bool
     first: str  # initial-letter class
     roman: str  # plain romanisation without folding, for measuring typos
+    alt: str = ""  # second reading of an ambiguous Latin spelling (j as ж: Ganjin), or ""
 
-    def key(self, role: str) -> str:
+    def key(self, role: str, skel: str = "") -> str:
         """Role-specific comparison key (stem with case/gender/cognate folded)."""
         if self.initial:
             return self.first
+        skel = skel or self.skel
         if role == SURNAME:
-            return surname_key(self.skel)
+            return surname_key(skel)
         if role == PATRONYMIC:
-            return patronymic_key(self.skel)
-        return given_key(self.skel)
+            return patronymic_key(skel)
+        return given_key(skel)
 
 
 @lru_cache(maxsize=300_000)
@@ -151,7 +153,16 @@ def make_tok(text: str, role: str) -> Tok | None:
     sk = skeleton(text)
     if not sk:
         return None
-    return Tok(text.rstrip("."), sk, role, is_initial(text), initial_of(text), romanise(text.rstrip(".")))
+    word = text.rstrip(".")
+    alt = ""
+    if "j" in word and not is_initial(text):
+        # French and chat spellings write ж as j (Ganjin, Jukov); German and ISO 9 write й.
+        alt = skeleton(_J_AS_ZH.sub("zh", word))
+        alt = "" if alt == sk else alt
+    return Tok(word, sk, role, is_initial(text), initial_of(text), romanise(word), alt)
+
+
+_J_AS_ZH = re.compile(r"(?<![dz])j(?=[aeiouy])")
 
 
 def _assign_roles(words: tuple[str, ...]) -> list[str]:

@@ -97,12 +97,21 @@ def skeleton(token: str) -> str:
 
 @lru_cache(maxsize=50_000)
 def initial_of(token: str) -> str:
-    """First-letter class of a token or initial, used to check initials (E/Ye/Yu/Ya -> 'i')."""
-    sk = skeleton(token)
-    if not sk:
+    """First-letter class of a token or initial, used to check initials.
+
+    Classes merge first letters that spellings of one Cyrillic letter start with: Е/Ё/Э/И/Й/Ю/Я
+    (e, i, y, j, ye, yu, ya ...) -> "i"; Г/Х (g, h, kh, x) and К -> "k"; Ц/Т/Ч (ts, tc, c, ch) -> "t";
+    В/W -> "v"; Ж/З (zh, z) -> "z"; Ш/Щ/С (sh, sch, s) -> "s".
+    """
+    text = romanise(token.rstrip(".")).translate(_DROP)
+    if not text:
         return ""
-    first = sk[0]
-    return "i" if first in "ie" else first
+    return _INITIAL_CLASS.get(text[0], text[0])
+
+
+_INITIAL_CLASS = {
+    "e": "i", "y": "i", "j": "i", "g": "k", "h": "k", "x": "k", "c": "t", "w": "v", "q": "k",
+}  # fmt: skip
 
 
 def is_initial_token(token: str) -> bool:

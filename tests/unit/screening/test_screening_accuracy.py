@@ -56,13 +56,13 @@ def test_pairwise_accuracy(dev: dict[str, Any]) -> None:
         innocent[p["query_id"]] |= s >= MATCH_THRESHOLD
     # Floors sit a little below the measured figures (see docs/screening.md).
     assert review >= 0.995, review
-    assert recall >= 0.96, recall
+    assert recall >= 0.955, recall
     assert spelling_recall >= 0.99, spelling_recall
     assert namesake_fm <= 0.005, namesake_fm
     assert sum(innocent.values()) / len(innocent) <= 0.001
-    for variant_kind in ("initials", "typo", "nopatr"):
+    for variant_kind, floor in (("initials", 0.85), ("typo", 0.72), ("nopatr", 0.92), ("upper", 0.92)):
         subset = [s for p, s in pos if f"+{variant_kind}" in p["variant"]]
-        assert sum(s >= MATCH_THRESHOLD for s in subset) / len(subset) >= 0.80, variant_kind
+        assert sum(s >= MATCH_THRESHOLD for s in subset) / len(subset) >= floor, variant_kind
     pm1 = [s for p, s in pos if p["variant"].endswith("dob_year_pm1")]
     assert sum(s >= MATCH_THRESHOLD for s in pm1) / len(pm1) >= 0.90
 
