@@ -8,8 +8,9 @@ from typing import Any
 
 from safepassage.screening.align import CONFLICT_FACTOR, MISSING_FACTOR, NameScore, PartMatch, align_names
 from safepassage.screening.dates import compare_dates
-from safepassage.screening.names import PART
+from safepassage.screening.names import PART, Tok, make_tok
 from safepassage.screening.person import Person, person_from_entity
+from safepassage.screening.translit import skeleton
 
 # At or above MATCH_THRESHOLD a hit is a likely match; below REVIEW_THRESHOLD it is cleared
 # automatically; in between a screening analyst reviews it.
@@ -101,7 +102,38 @@ def best_name_score(query: Person, candidate: Person, explain: bool = True) -> N
                 ns = NameScore(ns.score * penalty, (*ns.parts, note), ns.query_only, ns.candidate_only)
             if best is None or ns.score > best.score:
                 best = ns
+    if best is not None and best.score < JOIN_BELOW:
+        # Words run together or split apart ("Ramimakhlouf", "Patr ushev"): retry with
+        # adjacent words joined where the join is a word of the other side.
+        for qn, cn in _joined(query, candidate):
+            ns = align_names(qn, cn, explain)
+            if ns.score > best.score:
+                best = ns
     return best if best is not None else NameScore(0.0, ())
+
+
+JOIN_BELOW = 0.9
+
+
+def _join_pairs(names: tuple[tuple[Tok, ...], ...], words: set[str]) -> list[tuple[Tok, ...]]:
+    out = []
+    for toks in names:
+        for i in range(len(toks) - 1):
+            a, b = toks[i], toks[i + 1]
+            if a.initial or b.initial or skeleton(a.text + b.text) not in words:
+                continue
+            tok = make_tok(a.text + b.text, a.role if a.role == b.role else PART)
+            if tok is not None:
+                out.append((*toks[:i], tok, *toks[i + 2 :]))
+    return out
+
+
+def _joined(query: Person, candidate: Person) -> list[tuple[tuple[Tok, ...], tuple[Tok, ...]]]:
+    q_words = {t.skel for v in query.names for t in v}
+    c_words = {t.skel for v in candidate.names for t in v}
+    pairs = [(qn, cn) for qn in _join_pairs(query.names, c_words) for cn in candidate.names]
+    pairs += [(qn, cn) for qn in query.names for cn in _join_pairs(candidate.names, q_words)]
+    return pairs
 
 
 def quick_score(query: Person, candidate: Person) -> float:

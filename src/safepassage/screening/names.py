@@ -78,6 +78,8 @@ _COGNATES: dict[str, tuple[str, ...]] = {
 
 
 def _given_stem_raw(sk: str) -> str:
+    if len(sk) >= 6 and sk.endswith("is"):
+        sk = sk[:-1]  # Latvian/Lithuanian nominative -s: Sergejs, Andrejs, Jurijs
     match = _GIVEN_CASE_RE.match(sk)
     return match.group("stem") if match else sk
 
@@ -106,6 +108,8 @@ def patronymic_key(sk: str) -> str:
 @lru_cache(maxsize=200_000)
 def surname_key(sk: str) -> str:
     """Masculine nominative stem of a surname (Петрова/Петрову -> petrov, Лесецкая -> leseCk)."""
+    if sk.endswith(("ovs", "evs", "ins", "skis")):
+        sk = sk[:-1]  # Latvian/Lithuanian -s: Lavrovs, Ivanovs, Jankovskis
     for regex in (_SURNAME_ADJ_RE, _SURNAME_CASE_RE, _SURNAME_ADJ2_RE):
         match = regex.match(sk)
         if match:

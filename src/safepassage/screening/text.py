@@ -35,7 +35,12 @@ _CYR_TO_LAT = str.maketrans("аеорсухкмтвніј", "aeopcyxkmtbhij")
 _APOSTROPHES = "'’‘`´ʹʺʼ′″\""
 
 _LATIN_RE = re.compile("[a-z]")
-_SPLIT_RE = re.compile(r"[\s,;/()\[\]{}|_+]+")
+_SPLIT_RE = re.compile(r"[\s,;/()\[\]{}|_+·・]+")
+# "VladimirPutin", "AlisherUsmanov": a lower-to-upper case change inside a word is a space.
+_CAMEL_RE = re.compile(r"(?<=[a-zа-яёіїєґ])(?=[A-ZА-ЯЁІЇЄҐ])")
+# Look-alike digits in names typed to evade filters (Ig0r Sech1n, I9or).
+_LEET = str.maketrans("0134579", "oieastg")
+_LEET_RE = re.compile(r"[^\W\d_]\d|\d[^\W\d_]")
 _INITIALS_RE = re.compile(r"^(?:[^\W\d_]{1,2}\.){2,}[^\W\d_]{0,2}\.?$")
 
 
@@ -67,7 +72,10 @@ def tokenize(name: str) -> tuple[str, ...]:
     two letters followed by a dot (e.g. ``"a."``, ``"yu."``).
     """
     out: list[str] = []
-    for raw in _SPLIT_RE.split(clean(name)):
+    text = clean(_CAMEL_RE.sub(" ", name))
+    if _LEET_RE.search(text):
+        text = " ".join(w.translate(_LEET) if _LEET_RE.search(w) else w for w in text.split())
+    for raw in _SPLIT_RE.split(text):
         if not raw:
             continue
         if raw.isalpha():

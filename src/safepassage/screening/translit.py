@@ -16,8 +16,9 @@ as h (Mihail), so the distinction is unrecoverable from Latin input.
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
+
+from anyascii import anyascii
 
 from safepassage.screening.text import is_initial
 
@@ -73,8 +74,9 @@ def romanise(token: str) -> str:
     text = "".join(out)
     if text.isascii():
         return text
-    # Any other accent (ā, ò, ñ ...) is dropped; letters outside Latin/Cyrillic stay as is.
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    # Other accents (ā, ò, ñ) and other scripts (Georgian, Arabic, Han, Hangul ...): anyascii's
+    # tables are a rough but consistent romanisation, enough to compare with Latin spellings.
+    return anyascii(text).lower().translate(_DROP)
 
 
 @lru_cache(maxsize=300_000)
