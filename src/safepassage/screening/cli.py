@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from safepassage.screening.build import default_workers
 from safepassage.screening.index import Screener
 from safepassage.screening.match import MATCH_THRESHOLD, REVIEW_THRESHOLD
 from safepassage.screening.readers import Issue, MalformedLineError, read_entities, read_ftm_jsonl
@@ -86,6 +87,9 @@ def screen(
         typer.Option("--index", help="Index file: loaded if it exists, else built from the watchlist and saved"),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar")] = False,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, max=32, help="Processes for indexing (default: CPUs)")
+    ] = default_workers(),
 ) -> None:
     """Screen every query against the watchlist; write ranked matches with explanations."""
     console = Console(stderr=True)
@@ -103,6 +107,7 @@ def screen(
                 screener = Screener.build(
                     read_entities(watchlist, strict, wl_issues),
                     progress=lambda n: progress.advance(task, n),
+                    workers=workers,
                 )
                 if index is not None:
                     screener.save(index)

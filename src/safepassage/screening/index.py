@@ -12,7 +12,6 @@ are scored exactly with :func:`score_persons`.
 from __future__ import annotations
 
 import json
-from array import array
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,17 +21,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from safepassage.screening.build import build_arrays
 from safepassage.screening.keys import KIND_WEIGHT, person_keys
 from safepassage.screening.match import MatchResult, quick_score, score_persons
-from safepassage.screening.person import (
-    Fields,
-    Person,
-    build_person,
-    decode_fields,
-    encode_fields,
-    entity_fields,
-    person_from_entity,
-)
+from safepassage.screening.person import Fields, Person, build_person, decode_fields, person_from_entity
 
 FORMAT_VERSION = 2
 # A key shared by more entities than this says little and costs much; it is skipped
@@ -83,38 +75,11 @@ class Screener:
         entities: Iterable[Mapping[str, Any]],
         progress: Callable[[int], None] | None = None,
         max_candidates: int = 40,
+        workers: int = 1,
     ) -> Screener:
         """Index an iterable of FtM entity dicts (build once, query many)."""
-        key_buf: array[int] = array("Q")
-        id_buf: array[int] = array("i")
-        kind_buf: array[int] = array("B")
-        blob = bytearray()
-        rec_offsets: array[int] = array("q", [0])
-        n = 0
-        for entity in entities:
-            fields = entity_fields(entity)
-            keyed = person_keys(build_person(*fields))  # uncached: every entity is new
-            key_buf.extend(keyed.keys())
-            kind_buf.extend(keyed.values())
-            id_buf.extend([n] * len(keyed))
-            blob += encode_fields(fields).encode()
-            rec_offsets.append(len(blob))
-            n += 1
-            if progress is not None and n % 1000 == 0:
-                progress(1000)
-        if progress is not None:
-            progress(n % 1000)
-        all_keys = np.frombuffer(key_buf, dtype=np.uint64)
-        order = np.argsort(all_keys, kind="stable")
-        sorted_keys = all_keys[order]
-        del all_keys
-        postings = np.frombuffer(id_buf, dtype=np.int32)[order]
-        kinds = np.frombuffer(kind_buf, dtype=np.uint8)[order]
-        del order
-        uniq, starts = np.unique(sorted_keys, return_index=True)
-        offsets = np.append(starts, len(sorted_keys)).astype(np.int64)
-        record_offsets = np.frombuffer(rec_offsets, dtype=np.int64)
-        return cls(uniq, offsets, postings, kinds, bytes(blob), record_offsets, max_candidates)
+        a = build_arrays(entities, progress, workers)
+        return cls(a.keys, a.offsets, a.postings, a.kinds, a.records, a.record_offsets, max_candidates)
 
     # -- persistence -------------------------------------------------------------------
 

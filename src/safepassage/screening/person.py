@@ -83,7 +83,12 @@ def build_person(
     if first or father or last:
         # Split fields first: their roles are known, so they win over an inferred full name.
         candidates.append(parse_parts(first, father, last))
-    candidates.extend(parse_full_name(n) for n in names)
+        # The full name usually repeats the split fields in another order: skip re-parsing it.
+        same = sorted(f"{first} {father} {last}".casefold().split())
+        names_to_parse = [n for n in names if sorted(n.casefold().split()) != same]
+    else:
+        names_to_parse = list(names)
+    candidates.extend(parse_full_name(n) for n in names_to_parse)
     for toks in candidates:
         if not toks:
             continue

@@ -61,17 +61,12 @@ _DOUBLE_RE = re.compile(r"(.)\1+")
 _VOWELS = "aeiou"
 
 
+_ROMANISE = str.maketrans({**_CYR, **_LAT_DIACRITICS})
+
+
 def romanise(token: str) -> str:
     """Plain romanisation of a token with one fixed table (no folding of variants)."""
-    out: list[str] = []
-    for ch in token:
-        if ch in _CYR:
-            out.append(_CYR[ch])
-        elif ch in _LAT_DIACRITICS:
-            out.append(_LAT_DIACRITICS[ch])
-        else:
-            out.append(ch)
-    text = "".join(out)
+    text = token.translate(_ROMANISE)
     if text.isascii():
         return text
     # Other accents (ā, ò, ñ) and other scripts (Georgian, Arabic, Han, Hangul ...): anyascii's
