@@ -60,6 +60,7 @@ class Env:
 
 _PW_HASH = hash_password(PASSWORD)  # one Argon2 hash for all: tests must not pay for seven
 TABLES = [
+    "login_failures",
     "audit_log",
     "stage_events",
     "notes",

@@ -50,11 +50,14 @@ def _database(settings: Settings):  # type: ignore[no-untyped-def]
 def _serve(settings: Settings, host: str, port: int) -> None:
     import uvicorn
 
+    from safepassage.security import logs
     from safepassage.web.app import create_app
 
-    # No access log (applicants' requests must leave no trace) and no Server header.
-    uvicorn.run(create_app(settings=settings), host=host, port=port, access_log=False, server_header=False,
-                log_level="warning")
+    logs.configure(os.environ.get("SAFEPASSAGE_LOG_LEVEL", "INFO"))
+    # No access log (applicants' requests must leave no trace), no Server header, our log format.
+    uvicorn.run(
+        create_app(settings=settings), host=host, port=port, access_log=False, server_header=False, log_config=None
+    )
 
 
 @app.command()
@@ -81,9 +84,12 @@ def demo(
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db_file}{suffix}").unlink(missing_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("SAFEPASSAGE_")}
-    env |= {"SAFEPASSAGE_ENV": "development", "SAFEPASSAGE_DATA_DIR": str(data_dir),
-            "SAFEPASSAGE_DATABASE_URL": f"sqlite:///{db_file}",
-            "SAFEPASSAGE_PORT": os.environ.get("SAFEPASSAGE_PORT", "8000")}
+    env |= {
+        "SAFEPASSAGE_ENV": "development",
+        "SAFEPASSAGE_DATA_DIR": str(data_dir),
+        "SAFEPASSAGE_DATABASE_URL": f"sqlite:///{db_file}",
+        "SAFEPASSAGE_PORT": os.environ.get("SAFEPASSAGE_PORT", "8000"),
+    }
     settings = _settings(env)
     db = _database(settings)
     schema.upgrade(db.engine)
@@ -94,6 +100,7 @@ def demo(
     out.print("Demo logins (passwords are new on every run):")
     for role, username, password in logins:
         out.print(f"  {role:<18} {username:<18} {password}")
+    out.print("Second factor (TOTP): `.venv/bin/safepassage users code --demo --username caseworker` prints the code.")
     url = f"http://127.0.0.1:{settings.port}"
     out.print(f"API: {url}/api   API docs: {url}/api/docs   Health: {url}/healthz")
     if serve_after:
@@ -139,12 +146,42 @@ def users_create(
 
     password = _read_password()
     try:
-        user_id = create_user(_database(_settings()).uow(), actor=Actor.system(), username=username, role=role,
-                              password=password)
+        created = create_user(
+            _database(_settings()).uow(), actor=Actor.system(), username=username, role=role, password=password
+        )
     except DomainError as exc:
         err.print(f"[red]{exc.message}[/red]")
         raise typer.Exit(2) from None
-    out.print(f"Created {role.value} {username.strip().lower()} ({user_id}).")
+    out.print(f"Created {role.value} {username.strip().lower()} ({created.user_id}).")
+    out.print("Enrol the second factor now; this URI is not shown again:")
+    print(created.totp_uri)  # plain print: scripts read it, and Rich must not wrap it
+
+
+@users_app.command("code")
+def users_code(
+    username: Annotated[str, typer.Option(help="Login name.")],
+    demo: Annotated[bool, typer.Option(help="Use the demo database under var/demo.")] = False,
+) -> None:
+    """Print a user's current TOTP code — development and demo only, refused in production."""
+    from safepassage.security import totp
+
+    env = dict(os.environ)
+    if demo:
+        env |= {
+            "SAFEPASSAGE_DATA_DIR": "var/demo",
+            "SAFEPASSAGE_DATABASE_URL": "sqlite:///var/demo/safepassage-demo.db",
+        }
+    settings = _settings(env)
+    if settings.production:
+        err.print("[red]Refused in production: use an authenticator app.[/red]")
+        raise typer.Exit(2)
+    db = _database(settings)
+    with db.uow(readonly=True) as uow:
+        user = uow.get_user_by_name(username.strip().lower())
+        if user is None or user.totp_secret is None:
+            err.print("[red]No such user with a second factor.[/red]")
+            raise typer.Exit(2)
+        print(totp.current_code(totp.open_seed(uow.secret_key, user.id, user.totp_secret)))
 
 
 @audit_app.command("verify")

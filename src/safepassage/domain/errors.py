@@ -61,3 +61,10 @@ class Conflict(DomainError):
 
     code = "conflict"
     status = 409
+
+
+class TooManyAttempts(DomainError):
+    """Too many failed attempts for this account, address or receipt; wait and try again."""
+
+    code = "too_many_attempts"
+    status = 429

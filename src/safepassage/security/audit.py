@@ -27,6 +27,8 @@ class AuditEvent(StrEnum):
     LOGIN_SUCCEEDED = "auth.login"
     LOGIN_FAILED = "auth.login_failed"
     LOGOUT = "auth.logout"
+    STEP_UP = "auth.step_up"
+    STEP_UP_FAILED = "auth.step_up_failed"
 
 
 @dataclass(frozen=True)

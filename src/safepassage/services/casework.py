@@ -21,6 +21,18 @@ from safepassage.store.types import utcnow
 from safepassage.store.uow import Actor, UnitOfWork
 
 MAX_NOTE = 10_000
+#: Classes that need a recent re-authentication (step-up) to be shown.
+STEP_UP_CLASSES = frozenset(
+    {
+        FieldClass.IDENTITY,
+        FieldClass.FAMILY,
+        FieldClass.MILITARY,
+        FieldClass.NARRATIVE,
+        FieldClass.NOTES,
+        FieldClass.SURRENDER,
+        FieldClass.EXCLUSION,
+    }
+)
 MAX_PAGE = 100
 
 
@@ -93,6 +105,9 @@ def _open_person(uow: UnitOfWork, case: Case, row: PersonRow) -> dict[str, Any]:
 def case_detail(uow: UnitOfWork, *, actor: Actor, case_id: str) -> CaseDetail:
     """A case with every field class the actor may read (sensitive reads are audited)."""
     fields = readable_fields(role_of(actor)) if actor.kind == "staff" else frozenset()
+    step_up_required = not actor.stepped_up and bool(fields & STEP_UP_CLASSES)
+    if step_up_required:
+        fields = fields - STEP_UP_CLASSES  # personal data only after a fresh password (+TOTP) check
     with uow:
         case = case_for_read(uow, actor, case_id, fields=fields)
         dk = uow.keys.for_case(case)
@@ -137,7 +152,14 @@ def case_detail(uow: UnitOfWork, *, actor: Actor, case_id: str) -> CaseDetail:
         timeline = [StageChange(e.from_stage, e.to_stage, e.actor_id, e.at) for e in events]
         moves = [t.value for t in sorted(allowed_targets(Stage(case.stage))) if _may_move(actor, case, t)]
         uow.commit()  # the audit entries of sensitive reads
-        return CaseDetail(summary(case), moves, timeline, visible_fields=sorted(f.value for f in fields), **out)
+        return CaseDetail(
+            summary(case),
+            moves,
+            timeline,
+            visible_fields=sorted(f.value for f in fields),
+            step_up_required=step_up_required,
+            **out,
+        )
 
 
 def person_out(person: dict[str, Any], fields: frozenset[FieldClass]) -> dict[str, Any]:

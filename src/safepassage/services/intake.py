@@ -8,6 +8,7 @@ from safepassage.domain.pathways import Channel, Pathway, Priority, initial_prio
 from safepassage.domain.person import Person
 from safepassage.domain.receipt import new_receipt, normalise_receipt
 from safepassage.domain.stages import Stage, check_transition
+from safepassage.security import throttle
 from safepassage.security.access import require
 from safepassage.security.audit import AuditEvent
 from safepassage.security.crypto import DataKey
@@ -139,10 +140,14 @@ def record_surrender_request(uow: UnitOfWork, *, actor: Actor, request: Surrende
 
 def _case_by_credentials(uow: UnitOfWork, receipt: str, passphrase: str) -> Case:
     code = normalise_receipt(receipt)
+    throttle_key = throttle.key(uow.secret_key, "receipt", code)
+    throttle.check(uow.session, [(throttle_key, throttle.RECEIPT_LIMIT)])
     case = uow.get_case_by_receipt(code)
     # Compute the hash whether or not the receipt exists: the same work, the same answer.
     digest = passphrase_hash(_passphrase_key(uow), code, passphrase)
     if case is None or not constant_eq(digest, case.passphrase_hash):
+        throttle.record(uow.session, [throttle_key])
+        uow.commit()
         raise Unauthenticated(WRONG_CREDENTIALS)
     return case
 

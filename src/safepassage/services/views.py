@@ -78,6 +78,7 @@ class CaseDetail:
     notes: list[dict[str, Any]] | None = None
     surrender: dict[str, Any] | None = None
     visible_fields: list[str] = field(default_factory=list)
+    step_up_required: bool = False
 
 
 @dataclass(frozen=True)

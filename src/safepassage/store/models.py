@@ -41,6 +41,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(32))
     password_hash: Mapped[str] = mapped_column(String(255))
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    totp_secret: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)  # sealed; see security/totp.py
+    totp_last_step: Mapped[int | None] = mapped_column(Integer, nullable=True)  # replay protection
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -53,7 +55,19 @@ class StaffSession(Base):
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reauth_at: Mapped[datetime] = mapped_column(default=utcnow)  # last password(+TOTP) check: step-up
     expires_at: Mapped[datetime] = mapped_column()
+
+
+class LoginFailure(Base):
+    """One failed attempt, keyed by a keyed hash of the account, address or receipt (never in clear)."""
+
+    __tablename__ = "login_failures"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    key_hash: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (Index("ix_login_failures_key_at", "key_hash", "at"),)
 
 
 class DataKeyRow(Base):

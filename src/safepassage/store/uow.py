@@ -28,6 +28,7 @@ class Actor:
     kind: str  # "staff" | "applicant" | "system"
     role: str
     user_id: str | None = None
+    stepped_up: bool = True  # password (+TOTP) re-checked recently enough to reveal identity/family
 
     @classmethod
     def applicant(cls) -> Actor:

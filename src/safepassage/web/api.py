@@ -6,7 +6,7 @@ from dataclasses import asdict
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from safepassage.domain.errors import InvalidInput
 from safepassage.domain.pathways import Pathway, Priority
@@ -19,7 +19,10 @@ from safepassage.web import schemas as s
 from safepassage.web.deps import Staff, Token, UoW
 from safepassage.web.errors import error_response
 
-ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": s.ErrorOut} for code in (401, 403, 404, 409, 422)}
+# 400 (a body that is not UTF-8) and 413 (a body over the size cap) can answer any request, so are documented too.
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": s.ErrorOut} for code in (400, 401, 403, 404, 409, 413, 422, 429)
+}
 router = APIRouter(prefix="/api", responses=ERRORS)
 
 
@@ -62,10 +65,17 @@ def withdraw(body: s.CredentialsIn, uow: UoW) -> s.StatusOut:
 
 
 @router.post("/auth/login", response_model=s.SessionOut, tags=["auth"])
-def login(body: s.LoginIn, uow: UoW) -> s.SessionOut:
-    """Log in; send the token back as `Authorization: Bearer <token>`."""
-    sess = staff.login(uow, username=body.username, password=body.password)
+def login(body: s.LoginIn, uow: UoW, request: Request) -> s.SessionOut:
+    """Log in with password and TOTP code; send the token back as `Authorization: Bearer <token>`."""
+    client = request.client.host if request.client else ""  # used only as a keyed hash, for throttling
+    sess = staff.login(uow, username=body.username, password=body.password, code=body.totp, client=client)
     return s.SessionOut(token=sess.token, role=sess.role, user_id=sess.user_id, expires_at=sess.expires_at)
+
+
+@router.post("/auth/step-up", status_code=204, tags=["auth"])
+def step_up(body: s.StepUpIn, actor: Staff, token: Token, uow: UoW) -> None:
+    """Re-authenticate to see identity and family data for the next 15 minutes."""
+    staff.step_up(uow, actor=actor, token=token, password=body.password, code=body.totp)
 
 
 @router.post("/auth/logout", status_code=204, tags=["auth"])
@@ -74,14 +84,15 @@ def logout(actor: Staff, token: Token, uow: UoW) -> None:
     staff.logout(uow, actor=actor, token=token)
 
 
-@router.post("/users", status_code=201, response_model=s.IdOut, tags=["admin"])
-def create_user(body: s.UserIn, actor: Staff, uow: UoW) -> s.IdOut:
+@router.post("/users", status_code=201, response_model=s.UserCreatedOut, tags=["admin"])
+def create_user(body: s.UserIn, actor: Staff, uow: UoW) -> s.UserCreatedOut:
     """Create a staff account (admins only)."""
     try:
         role = Role(body.role)
     except ValueError:
         raise InvalidInput(f"Unknown role. Roles: {', '.join(r.value for r in Role)}.") from None
-    return s.IdOut(id=staff.create_user(uow, actor=actor, username=body.username, role=role, password=body.password))
+    created = staff.create_user(uow, actor=actor, username=body.username, role=role, password=body.password)
+    return s.UserCreatedOut(id=created.user_id, totp_uri=created.totp_uri)
 
 
 @router.get("/cases", response_model=s.CasePageOut, tags=["cases"])
@@ -91,7 +102,9 @@ def list_cases(
     stage: Stage | None = None,
     pathway: Pathway | None = None,
     priority: Priority | None = None,
-    assignee: Annotated[str | None, Query(max_length=36, description="user id, or 'none'")] = None,
+    assignee: Annotated[
+        str | None, Query(max_length=36, pattern=r"^(none|[0-9a-fA-F-]{36})$", description="user id, or 'none'")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> s.CasePageOut:
@@ -138,6 +151,7 @@ def get_case(case_id: UUID, actor: Staff, uow: UoW) -> s.CaseDetailOut:
         narrative=d.narrative,
         notes=d.notes,
         surrender=d.surrender,
+        step_up_required=d.step_up_required,
     )
 
 

@@ -17,6 +17,8 @@ Text = Annotated[str, StringConstraints(max_length=dp.MAX_TEXT)]
 Name = Annotated[str, StringConstraints(max_length=dp.MAX_TEXT)]
 DateText = Annotated[str, StringConstraints(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$", max_length=10)]
 Country = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
+# A user id (a UUID string). Checked here because anything else, a NUL byte say, makes PostgreSQL fail the lookup.
+UserId = Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F-]{36}$")]
 
 
 class Strict(BaseModel):
@@ -249,11 +251,28 @@ class LoginIn(Strict):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"username": "caseworker", "password": "correct horse battery staple"}]},
+        json_schema_extra={
+            "examples": [{"username": "caseworker", "password": "correct horse battery staple", "totp": "123456"}]
+        },
     )
 
     username: Annotated[str, StringConstraints(max_length=64)]
     password: Annotated[str, StringConstraints(max_length=1024)]
+    totp: Annotated[str, StringConstraints(max_length=12)] | None = Field(
+        None, description="The 6-digit code from the authenticator app (required once enrolled)."
+    )
+
+
+class StepUpIn(Strict):
+    """Re-enter password and code to see identity and family data for the next minutes."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"password": "correct horse battery staple", "totp": "123456"}]},
+    )
+
+    password: Annotated[str, StringConstraints(max_length=1024)]
+    totp: Annotated[str, StringConstraints(max_length=12)] | None = None
 
 
 class TransitionIn(Strict):
@@ -273,7 +292,7 @@ class AssignmentIn(Strict):
         json_schema_extra={"examples": [{"assignee_id": "00000000-0000-4000-8000-000000000000", "version": 1}]},
     )
 
-    assignee_id: Annotated[str, StringConstraints(max_length=36)] | None
+    assignee_id: UserId | None
     version: int = Field(ge=1)
 
 
@@ -377,6 +396,16 @@ class CaseDetailOut(CaseSummaryOut):
     narrative: str | None = None
     notes: list[dict[str, Any]] | None = None
     surrender: dict[str, Any] | None = None
+    step_up_required: bool = Field(
+        False, description="Personal data is withheld until you re-authenticate at POST /api/auth/step-up."
+    )
+
+
+class UserCreatedOut(BaseModel):
+    """A new account; give the TOTP URI to its owner to enrol an authenticator app (shown once)."""
+
+    id: str
+    totp_uri: str
 
 
 class IdOut(BaseModel):
