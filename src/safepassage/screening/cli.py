@@ -8,7 +8,10 @@ counts, line numbers and error reasons.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import multiprocessing
+from collections import deque
+from collections.abc import Iterable, Iterator
+from multiprocessing.pool import AsyncResult
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,6 +25,7 @@ from safepassage.screening.match import MATCH_THRESHOLD, REVIEW_THRESHOLD
 from safepassage.screening.readers import Issue, MalformedLineError, read_entities, read_ftm_jsonl
 
 EXIT_USAGE = 2
+PARALLEL_FROM = 5000  # watchlist lines from which indexing uses several processes
 
 
 def _count_lines(path: Path) -> int:
@@ -62,7 +66,8 @@ class _Issues:
         console.print(f"[yellow]{self.name}: skipped {len(self.items)} malformed line(s): {first}{more}[/]")
 
 
-def _result_line(query: dict[str, Any], hits: list[Any]) -> str:
+def result_line(query: dict[str, Any], hits: list[Any]) -> str:
+    """One output JSON line: the query id and its ranked matches with explanations."""
     matches = [
         {
             "entity_id": h.entity_id,
@@ -88,7 +93,7 @@ def screen(
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar")] = False,
     workers: Annotated[
-        int, typer.Option("--workers", min=1, max=32, help="Processes for indexing (default: CPUs)")
+        int, typer.Option("--workers", min=1, max=32, help="Processes for indexing and screening (default: CPUs)")
     ] = default_workers(),
 ) -> None:
     """Screen every query against the watchlist; write ranked matches with explanations."""
@@ -103,24 +108,27 @@ def screen(
             if index is not None and index.is_file():
                 screener = Screener.load(index)
             else:
-                task = progress.add_task("indexing watchlist", total=_count_lines(watchlist) or None)
+                wl_lines = _count_lines(watchlist)
+                task = progress.add_task("indexing watchlist", total=wl_lines or None)
                 screener = Screener.build(
                     read_entities(watchlist, strict, wl_issues),
                     progress=lambda n: progress.advance(task, n),
-                    workers=workers,
+                    workers=workers if wl_lines >= PARALLEL_FROM else 1,  # forking costs ~0.1 s
                 )
                 if index is not None:
                     screener.save(index)
-            qtask = progress.add_task("screening queries", total=_count_lines(queries) or None)
+            q_lines = _count_lines(queries)
+            qtask = progress.add_task("screening queries", total=q_lines or None)
             n_queries = n_match = n_review = 0
             out.parent.mkdir(parents=True, exist_ok=True)
             with out.open("w", encoding="utf-8") as fh:
-                for query in _iter_queries(queries, strict, q_issues):
-                    hits = screener.screen(query, top=top)
-                    fh.write(_result_line(query, hits) + "\n")
+                stream = read_ftm_jsonl(queries, strict, q_issues)
+                q_workers = workers if q_lines >= PARALLEL_FROM // 10 else 1
+                for line, best in screen_lines(screener, stream, top, q_workers):
+                    fh.write(line + "\n")
                     n_queries += 1
-                    n_match += bool(hits and hits[0].score >= MATCH_THRESHOLD)
-                    n_review += bool(hits and REVIEW_THRESHOLD <= hits[0].score < MATCH_THRESHOLD)
+                    n_match += best >= MATCH_THRESHOLD
+                    n_review += REVIEW_THRESHOLD <= best < MATCH_THRESHOLD
                     progress.advance(qtask)
     except MalformedLineError as exc:
         console.print(f"[red]error:[/] {exc} (run without --strict to skip such lines)")
@@ -136,5 +144,42 @@ def screen(
     )
 
 
-def _iter_queries(path: Path, strict: bool, issues: _Issues) -> Iterator[dict[str, Any]]:
-    yield from read_ftm_jsonl(path, strict, issues)
+_SCREENER: list[Screener] = []  # set in the parent before forking workers
+
+
+def _screen_batch(batch: list[dict[str, Any]], top: int) -> list[tuple[str, float]]:
+    screener = _SCREENER[0]
+    out = []
+    for query in batch:
+        hits = screener.screen(query, top=top)
+        out.append((result_line(query, hits), hits[0].score if hits else 0.0))
+    return out
+
+
+def screen_lines(
+    screener: Screener, queries: Iterable[dict[str, Any]], top: int, workers: int = 1
+) -> Iterator[tuple[str, float]]:
+    """Output lines (and best scores) for queries, in input order, on ``workers`` processes."""
+    if workers <= 1:
+        for query in queries:
+            hits = screener.screen(query, top=top)
+            yield result_line(query, hits), hits[0].score if hits else 0.0
+        return
+    _SCREENER[:] = [screener]  # forked workers inherit the index without copying it
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        pending: deque[AsyncResult[list[tuple[str, float]]]] = deque()
+        batch: list[dict[str, Any]] = []
+        for query in queries:
+            batch.append(query)
+            if len(batch) == QUERY_BATCH:
+                pending.append(pool.apply_async(_screen_batch, (batch, top)))
+                batch = []
+                while len(pending) > 2 * workers:
+                    yield from pending.popleft().get()
+        if batch:
+            pending.append(pool.apply_async(_screen_batch, (batch, top)))
+        while pending:
+            yield from pending.popleft().get()
+
+
+QUERY_BATCH = 64
