@@ -159,7 +159,7 @@ def _skip_without_pg() -> None:
 @pytest.fixture(params=BACKENDS)
 def env(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Env]:
     """A fresh migrated database per test (copied from a template), on each backend."""
-    ring = KeyRing(KEK, "test-kek")
+    ring = KeyRing.of(KEK)
     if request.param == "sqlite":
         tmpl, ids, toks = request.getfixturevalue("_sqlite_template")
         path = tmp_path / "test.db"

@@ -25,10 +25,12 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 users_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
 policy_app = typer.Typer(help="The authorisation policy.", no_args_is_help=True)
+keys_app = typer.Typer(help="Encryption keys.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
 app.add_typer(policy_app, name="policy")
+app.add_typer(keys_app, name="keys")
 err = Console(stderr=True)
 out = Console()
 
@@ -195,6 +197,42 @@ def audit_verify() -> None:
         err.print(f"[red]Audit chain broken at entry {broken}[/red] ({count} entries checked).")
         raise typer.Exit(1)
     out.print(f"[green]Audit chain intact[/green]: {count} entries.")
+
+
+@keys_app.command("rotate")
+def keys_rotate() -> None:
+    """Re-wrap every data key under a new key-encryption key; the service keeps working throughout.
+
+    Production: set SAFEPASSAGE_KEK to the new key and SAFEPASSAGE_KEK_PREVIOUS to the old one on every
+    app server, run this, then remove SAFEPASSAGE_KEK_PREVIOUS. Development (key files): the new key is
+    made here, and the old key file is deleted once nothing is wrapped by it.
+    """
+    from safepassage.config import new_key_file
+    from safepassage.services.keys import keys_not_under_current, rotate_kek
+    from safepassage.store.uow import Actor
+
+    settings = _settings()
+    keys_dir = settings.data_dir / "keys"
+    file_mode = not settings.production and not os.environ.get("SAFEPASSAGE_KEK")
+    if file_mode and settings.kek_previous is None:
+        (keys_dir / "kek.key").rename(keys_dir / "kek-previous.key")
+        new_key_file(keys_dir / "kek.key")
+        settings = _settings()
+    elif settings.kek_previous is None:
+        err.print("[red]Set SAFEPASSAGE_KEK_PREVIOUS to the old key and SAFEPASSAGE_KEK to the new one.[/red]")
+        raise typer.Exit(2)
+    db = _database(settings)
+    with err.status("Re-wrapping data keys…"):
+        count = rotate_kek(db, actor=Actor.system())
+    left = keys_not_under_current(db)
+    if left:
+        err.print(f"[red]{left} data keys are still under an old KEK; run again.[/red]")
+        raise typer.Exit(1)
+    if file_mode:
+        (keys_dir / "kek-previous.key").unlink()
+    out.print(f"Re-wrapped {count} data keys under {db.ring.kek_id}; nothing is left under the old key.")
+    if not file_mode:
+        out.print("Now remove SAFEPASSAGE_KEK_PREVIOUS from every app server.")
 
 
 @policy_app.command("docs")

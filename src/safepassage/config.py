@@ -25,7 +25,7 @@ class Settings:
     data_dir: Path
     secret_key: bytes
     kek: bytes
-    kek_id: str
+    kek_previous: bytes | None
     port: int
 
     @property
@@ -44,13 +44,18 @@ def _b64_key(value: str, name: str) -> bytes:
     return key
 
 
+def new_key_file(path: Path) -> None:
+    """Write a fresh random key to a new owner-only file (refuses to overwrite)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(base64.b64encode(secrets.token_bytes(32)).decode() + "\n")
+
+
 def _key_file(path: Path) -> bytes:
     """Read a key file, creating it with owner-only permissions on first use (embedded mode only)."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(base64.b64encode(secrets.token_bytes(32)).decode() + "\n")
+        new_key_file(path)
     if path.stat().st_mode & 0o077:
         raise ConfigError(f"Key file {path} is readable by others: run `chmod 600 {path}`.")
     return _b64_key(path.read_text().strip(), str(path))
@@ -77,6 +82,12 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
 
     secret_key = secret("SAFEPASSAGE_SECRET_KEY", "secret.key")
     kek = secret("SAFEPASSAGE_KEK", "kek.key")
+    # During a KEK rotation the previous key is still needed to unwrap what is not yet re-wrapped.
+    kek_previous = None
+    if env.get("SAFEPASSAGE_KEK_PREVIOUS"):
+        kek_previous = _b64_key(env["SAFEPASSAGE_KEK_PREVIOUS"], "SAFEPASSAGE_KEK_PREVIOUS")
+    elif not production and (data_dir / "keys" / "kek-previous.key").exists():
+        kek_previous = _key_file(data_dir / "keys" / "kek-previous.key")
     if production and secret_key == kek:
         raise ConfigError("SAFEPASSAGE_SECRET_KEY and SAFEPASSAGE_KEK must differ.")
     try:
@@ -89,6 +100,6 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         data_dir=data_dir,
         secret_key=secret_key,
         kek=kek,
-        kek_id=env.get("SAFEPASSAGE_KEK_ID", "kek-1"),
+        kek_previous=kek_previous,
         port=port,
     )

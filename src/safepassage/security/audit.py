@@ -28,6 +28,7 @@ class AuditEvent(StrEnum):
     LOGIN_FAILED = "auth.login_failed"
     LOGOUT = "auth.logout"
     STEP_UP = "auth.step_up"
+    KEYS_REWRAPPED = "keys.rewrapped"
     STEP_UP_FAILED = "auth.step_up_failed"
 
 

@@ -6,10 +6,11 @@ The AAD binds each value to its table, column and row, so a ciphertext copied el
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
@@ -71,24 +72,41 @@ def blob_key_id(blob: bytes) -> uuid.UUID:
     return uuid.UUID(bytes=blob[1:17])
 
 
+def kek_fingerprint(kek: bytes) -> str:
+    """A stable, non-secret id for a KEK (a hash of it), so rows can name the key that wraps them."""
+    return "kek-" + hashlib.sha256(b"safepassage-kek-id|" + kek).hexdigest()[:16]
+
+
 @dataclass(frozen=True)
 class KeyRing:
-    """The key-encryption key (kept outside the database) that wraps every data key."""
+    """The current key-encryption key (kept outside the database) and, during a rotation, earlier ones.
+
+    New data keys are always wrapped with the current KEK; unwrapping picks the KEK a row names, so
+    the service keeps working while `safepassage keys rotate` re-wraps everything.
+    """
 
     kek: bytes
     kek_id: str
+    previous: dict[str, bytes] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, current: bytes, *earlier: bytes) -> KeyRing:
+        """A ring whose ids are the keys' fingerprints."""
+        return cls(current, kek_fingerprint(current), {kek_fingerprint(k): k for k in earlier if k != current})
 
     def wrap(self, dk: DataKey) -> bytes:
-        """Wrap a data key for storage next to the data it protects."""
+        """Wrap a data key under the current KEK."""
         nonce = os.urandom(_NONCE)
         return nonce + AESGCM(self.kek).encrypt(nonce, dk.key, f"data_key|{dk.id}|{self.kek_id}".encode())
 
-    def unwrap(self, key_id: uuid.UUID, wrapped: bytes) -> DataKey:
-        """Unwrap a stored data key."""
+    def unwrap(self, key_id: uuid.UUID, wrapped: bytes, kek_id: str | None = None) -> DataKey:
+        """Unwrap a stored data key with the KEK its row names."""
+        kid = kek_id or self.kek_id
+        kek = self.kek if kid == self.kek_id else self.previous.get(kid)
+        if kek is None:
+            raise DecryptionError(f"no key-encryption key {kid} on this ring")
         try:
-            key = AESGCM(self.kek).decrypt(
-                wrapped[:_NONCE], wrapped[_NONCE:], f"data_key|{key_id}|{self.kek_id}".encode()
-            )
+            key = AESGCM(kek).decrypt(wrapped[:_NONCE], wrapped[_NONCE:], f"data_key|{key_id}|{kid}".encode())
         except InvalidTag:
             raise DecryptionError("data key failed to unwrap (wrong KEK?)") from None
         return DataKey(key_id, key)

@@ -107,7 +107,7 @@ class Keys:
             row = self._session.get(DataKeyRow, key_id)
             if row is None or row.wrapped is None:
                 raise LookupError("data key destroyed")
-            self._cache[key_id] = self._ring.unwrap(uuid.UUID(key_id), row.wrapped)
+            self._cache[key_id] = self._ring.unwrap(uuid.UUID(key_id), row.wrapped, row.kek_id)
         return self._cache[key_id]
 
     def for_case(self, case: Case) -> DataKey:

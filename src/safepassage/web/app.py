@@ -31,7 +31,7 @@ def database_from(settings: Settings) -> Database:
     """The database handle for these settings."""
     return Database(
         make_engine(settings.database_url),
-        ring=KeyRing(settings.kek, settings.kek_id),
+        ring=KeyRing.of(settings.kek, *([settings.kek_previous] if settings.kek_previous else [])),
         secret_key=settings.secret_key,
     )
 
