@@ -46,10 +46,18 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        codes = {404: "not_found", 405: "method_not_allowed", 413: "too_large", 401: "unauthenticated"}
+        codes = {
+            400: "malformed_request",
+            401: "unauthenticated",
+            404: "not_found",
+            405: "method_not_allowed",
+            413: "too_large",
+        }
         message = exc.detail if isinstance(exc.detail, str) else "Request refused."
         if exc.status_code == 404 and message == "Not Found":
             message = "No such resource."
+        if exc.status_code == 400:  # FastAPI's answer to a body it cannot decode (not UTF-8, say)
+            message = "The request body could not be read: send JSON encoded as UTF-8."
         return error_response(exc.status_code, codes.get(exc.status_code, "http_error"), message)
 
     @app.exception_handler(Exception)
