@@ -61,6 +61,7 @@ class Env:
 _PW_HASH = hash_password(PASSWORD)  # one Argon2 hash for all: tests must not pay for seven
 TABLES = [
     "login_failures",
+    "erasure_requests",
     "audit_log",
     "stage_events",
     "notes",

@@ -26,11 +26,13 @@ users_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
 policy_app = typer.Typer(help="The authorisation policy.", no_args_is_help=True)
 keys_app = typer.Typer(help="Encryption keys.", no_args_is_help=True)
+retention_app = typer.Typer(help="Retention of personal data.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
 app.add_typer(policy_app, name="policy")
 app.add_typer(keys_app, name="keys")
+app.add_typer(retention_app, name="retention")
 err = Console(stderr=True)
 out = Console()
 
@@ -233,6 +235,46 @@ def keys_rotate() -> None:
     out.print(f"Re-wrapped {count} data keys under {db.ring.kek_id}; nothing is left under the old key.")
     if not file_mode:
         out.print("Now remove SAFEPASSAGE_KEK_PREVIOUS from every app server.")
+
+
+@retention_app.command("run")
+def retention_run(
+    requested_by: Annotated[str, typer.Option(help="The data-protection officer running retention.")],
+    approved_by: Annotated[str, typer.Option(help="A second person who approves the erasures.")],
+) -> None:
+    """Erase the personal data of closed cases past their retention period, with two people's approval.
+
+    Reads four lines on stdin (or prompts): the requester's password and TOTP code, then the approver's.
+    """
+    from safepassage.services.erasure import approve_erasure, plan_retention
+    from safepassage.services.staff import confirm_identity
+
+    db = _database(_settings())
+    try:
+        first = confirm_identity(
+            db.uow(), username=requested_by, password=_secret_line("Password"), code=_secret_line("TOTP code")
+        )
+        second = confirm_identity(
+            db.uow(),
+            username=approved_by,
+            password=_secret_line("Approver password"),
+            code=_secret_line("Approver TOTP code"),
+        )
+        request_id, count = plan_retention(db.uow(), actor=first)
+        if request_id is None:
+            out.print("Nothing is past its retention period.")
+            return
+        erased = approve_erasure(db.uow(), actor=second, request_id=request_id)
+    except DomainError as exc:
+        err.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(2) from None
+    out.print(f"Erased the personal data of {erased} of {count} cases past retention (request {request_id}).")
+
+
+def _secret_line(prompt: str) -> str:
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    return getpass.getpass(f"{prompt}: ")
 
 
 @policy_app.command("docs")

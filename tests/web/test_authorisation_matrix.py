@@ -13,6 +13,8 @@ from fastapi.testclient import TestClient
 from starlette.routing import Mount
 
 from safepassage.security.policy import Action, Role, grant
+from safepassage.services import erasure
+from safepassage.store.uow import Actor
 from safepassage.web.app import create_app
 from safepassage.web.inventory import ROUTES, Rule
 from tests.conftest import PASSWORD, Env
@@ -62,7 +64,15 @@ def _request(client: TestClient, env: Env, method: str, path: str) -> tuple[str,
     if "{case_id}" in path:
         created = client.post("/api/applications", json=application()).json()
         path = path.replace("{case_id}", created["case_id"])
-    if path.endswith("/transitions"):
+    if "{request_id}" in path:
+        created = client.post("/api/applications", json=application()).json()
+        request_id = erasure.request_erasure(
+            env.db.uow(), actor=Actor.system(), case_id=created["case_id"], reason="applicant_request"
+        )
+        path = path.replace("{request_id}", request_id)
+    if path.endswith("/erasure-requests"):
+        body = {"reason": "applicant_request"}
+    elif path.endswith("/transitions"):
         body = {"to": "screening", "version": 1}
     elif path.endswith("/assignment"):
         body = {"assignee_id": env.user_ids[Role.CASEWORKER], "version": 1}

@@ -68,3 +68,17 @@ class TooManyAttempts(DomainError):
 
     code = "too_many_attempts"
     status = 429
+
+
+class StepUpRequired(DomainError):
+    """The action needs a fresh password (and code) check: POST /api/auth/step-up first."""
+
+    code = "step_up_required"
+    status = 401
+
+
+class Erased(DomainError):
+    """The case's personal data was erased; only its tombstone remains."""
+
+    code = "erased"
+    status = 409

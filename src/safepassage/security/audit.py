@@ -29,6 +29,9 @@ class AuditEvent(StrEnum):
     LOGOUT = "auth.logout"
     STEP_UP = "auth.step_up"
     KEYS_REWRAPPED = "keys.rewrapped"
+    ERASURE_REQUESTED = "erasure.requested"
+    ERASURE_APPROVED = "erasure.approved"
+    CASE_ERASED = "case.erased"
     STEP_UP_FAILED = "auth.step_up_failed"
 
 

@@ -37,6 +37,8 @@ class Action(StrEnum):
     ANNOTATE = "annotate"  # write case notes
     LINK_FAMILY = "link_family"
     READ_AUDIT = "read_audit"
+    ERASE = "erase"  # ask for a case's personal data to be destroyed (erasure or retention)
+    APPROVE_ERASURE = "approve_erasure"  # the second person: never the one who asked
     MANAGE_USERS = "manage_users"
 
 
@@ -120,6 +122,8 @@ POLICY: dict[Role, dict[Action, Grant]] = {
     },
     Role.AUDITOR: {
         Action.READ_AUDIT: _g(FieldClass.NONE),
+        Action.ERASE: _g(FieldClass.NONE),
+        Action.APPROVE_ERASURE: _g(FieldClass.NONE),
     },
     Role.ADMIN: {
         Action.MANAGE_USERS: _g(FieldClass.NONE),

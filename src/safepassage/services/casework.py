@@ -50,6 +50,7 @@ def summary(case: Case) -> CaseSummary:
         version=case.version,
         created_at=case.created_at,
         updated_at=case.updated_at,
+        erased=case.erased_at is not None,
     )
 
 
@@ -110,6 +111,9 @@ def case_detail(uow: UnitOfWork, *, actor: Actor, case_id: str) -> CaseDetail:
         fields = fields - STEP_UP_CLASSES  # personal data only after a fresh password (+TOTP) check
     with uow:
         case = case_for_read(uow, actor, case_id, fields=fields)
+        if case.erased_at is not None:  # a tombstone: the personal data is gone with its key
+            uow.commit()
+            return CaseDetail(summary(case), [], _timeline(uow, case), visible_fields=[FieldClass.CORE.value])
         dk = uow.keys.for_case(case)
         persons = [(row, _open_person(uow, case, row)) for row in case.persons]
         principal = next((p for r, p in persons if r.is_principal), None)
@@ -146,10 +150,7 @@ def case_detail(uow: UnitOfWork, *, actor: Actor, case_id: str) -> CaseDetail:
                 "urgency": s.urgency,
                 **dk.open_json(s.payload, table="surrender_requests", column="payload", row_id=case.id),
             }
-        events = uow.session.scalars(
-            select(StageEvent).where(StageEvent.case_id == case.id).order_by(StageEvent.at)
-        ).all()
-        timeline = [StageChange(e.from_stage, e.to_stage, e.actor_id, e.at) for e in events]
+        timeline = _timeline(uow, case)
         moves = [t.value for t in sorted(allowed_targets(Stage(case.stage))) if _may_move(actor, case, t)]
         uow.commit()  # the audit entries of sensitive reads
         return CaseDetail(
@@ -160,6 +161,11 @@ def case_detail(uow: UnitOfWork, *, actor: Actor, case_id: str) -> CaseDetail:
             step_up_required=step_up_required,
             **out,
         )
+
+
+def _timeline(uow: UnitOfWork, case: Case) -> list[StageChange]:
+    events = uow.session.scalars(select(StageEvent).where(StageEvent.case_id == case.id).order_by(StageEvent.at))
+    return [StageChange(e.from_stage, e.to_stage, e.actor_id, e.at) for e in events]
 
 
 def person_out(person: dict[str, Any], fields: frozenset[FieldClass]) -> dict[str, Any]:

@@ -97,28 +97,31 @@ def _check_credentials(uow: UnitOfWork, user: User | None, password: str, code: 
     return True
 
 
-def login(uow: UnitOfWork, *, username: str, password: str, code: str | None = None, client: str = "") -> Session:
-    """Check credentials and open a fresh session; unknown user and wrong password answer the same.
+def _verified_user(uow: UnitOfWork, *, username: str, password: str, code: str | None, client: str = "") -> User:
+    """The user whose password and code these are, or Unauthenticated; failures are throttled and audited.
 
     Throttled per account (5 failures a minute) and per client address; the answer to a throttled
     attempt does not depend on whether the account exists.
     """
     name = username.strip().lower()[:64]
+    keys = [(throttle.key(uow.secret_key, "account", name), throttle.ACCOUNT_LIMIT)]
+    if client:
+        keys.append((throttle.key(uow.secret_key, "address", client), throttle.ADDRESS_LIMIT))
+    throttle.check(uow.session, keys)
+    # No username holds a NUL (create_user forbids it) and PostgreSQL refuses one in a query: treat as unknown.
+    user = uow.get_user_by_name(name) if "\x00" not in name else None
+    if not _check_credentials(uow, user, password, code) or user is None:
+        throttle.record(uow.session, [k for k, _ in keys])
+        uow.audit.record(Actor("anonymous", "anonymous"), AuditEvent.LOGIN_FAILED, "user", user.id if user else None)
+        uow.commit()
+        raise Unauthenticated(BAD_LOGIN)
+    return user
+
+
+def login(uow: UnitOfWork, *, username: str, password: str, code: str | None = None, client: str = "") -> Session:
+    """Check credentials and open a fresh session; unknown user and wrong password answer the same."""
     with uow:
-        keys = [(throttle.key(uow.secret_key, "account", name), throttle.ACCOUNT_LIMIT)]
-        if client:
-            keys.append((throttle.key(uow.secret_key, "address", client), throttle.ADDRESS_LIMIT))
-        throttle.check(uow.session, keys)
-        # No username holds a NUL (create_user forbids it) and PostgreSQL refuses one in a query: treat as unknown.
-        user = uow.get_user_by_name(name) if "\x00" not in name else None
-        if not _check_credentials(uow, user, password, code):
-            throttle.record(uow.session, [k for k, _ in keys])
-            uow.audit.record(
-                Actor("anonymous", "anonymous"), AuditEvent.LOGIN_FAILED, "user", user.id if user else None
-            )
-            uow.commit()
-            raise Unauthenticated(BAD_LOGIN)
-        assert user is not None
+        user = _verified_user(uow, username=username, password=password, code=code, client=client)
         token = new_session_token()  # a new token at every login: no session fixation
         now = utcnow()
         uow.session.add(
@@ -152,6 +155,14 @@ def step_up(uow: UnitOfWork, *, actor: Actor, token: str, password: str, code: s
             sess.reauth_at = utcnow()
         uow.audit.record(actor, AuditEvent.STEP_UP, "user", actor.user_id)
         uow.commit()
+
+
+def confirm_identity(uow: UnitOfWork, *, username: str, password: str, code: str | None) -> Actor:
+    """Check a staff member's password and code without opening a session (CLI four-eyes steps)."""
+    with uow:
+        user = _verified_user(uow, username=username, password=password, code=code)
+        uow.commit()  # the TOTP step just used
+        return Actor("staff", user.role, user.id, stepped_up=True)
 
 
 def logout(uow: UnitOfWork, *, actor: Actor, token: str) -> None:

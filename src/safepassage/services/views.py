@@ -42,6 +42,7 @@ class CaseSummary:
     version: int
     created_at: datetime
     updated_at: datetime
+    erased: bool = False
 
 
 @dataclass(frozen=True)

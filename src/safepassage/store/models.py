@@ -98,6 +98,7 @@ class Case(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     stage_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    erased_at: Mapped[datetime | None] = mapped_column(nullable=True)  # tombstone: personal data destroyed
 
     persons: Mapped[list[PersonRow]] = relationship(
         back_populates="case", order_by="PersonRow.created_at", cascade="all, delete-orphan"
@@ -168,3 +169,18 @@ class AuditEntry(Base):
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
     __table_args__ = (Index("ix_audit_log_object", "object_type", "object_id"),)
+
+
+class ErasureRequest(Base):
+    """A request to destroy personal data (one case, or a retention batch); needs a second person."""
+
+    __tablename__ = "erasure_requests"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    kind: Mapped[str] = mapped_column(String(16))  # "erasure" | "retention"
+    case_ids: Mapped[list[str]] = mapped_column()
+    reason: Mapped[str] = mapped_column(String(32))
+    requested_by: Mapped[str] = mapped_column(String(36))
+    approved_by: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | done
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column(nullable=True)

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from safepassage.domain.errors import Erased
 from safepassage.security.audit import GENESIS, AuditEvent, EntryContent, chain_hash
 from safepassage.security.crypto import DataKey, KeyRing
 from safepassage.security.secrets import derive_key
@@ -106,7 +107,7 @@ class Keys:
         if key_id not in self._cache:
             row = self._session.get(DataKeyRow, key_id)
             if row is None or row.wrapped is None:
-                raise LookupError("data key destroyed")
+                raise Erased("This case's personal data was erased; only its record of existence remains.")
             self._cache[key_id] = self._ring.unwrap(uuid.UUID(key_id), row.wrapped, row.kek_id)
         return self._cache[key_id]
 

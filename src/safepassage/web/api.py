@@ -12,7 +12,7 @@ from safepassage.domain.errors import InvalidInput
 from safepassage.domain.pathways import Pathway, Priority
 from safepassage.domain.stages import Stage
 from safepassage.security.policy import Role
-from safepassage.services import casework, intake, staff
+from safepassage.services import casework, erasure, intake, staff
 from safepassage.services.views import CaseSummary, Receipt
 from safepassage.store.uow import Actor
 from safepassage.web import schemas as s
@@ -186,6 +186,25 @@ def link_family(case_id: UUID, body: s.FamilyLinkIn, actor: Staff, uow: UoW) -> 
         uow, actor=actor, case_id=str(case_id), member=body.to_domain(), expected_version=body.version
     )
     return s.IdOut(id=member_id)
+
+
+@router.post("/cases/{case_id}/erasure-requests", status_code=201, response_model=s.IdOut, tags=["data protection"])
+def request_erasure(case_id: UUID, body: s.ErasureIn, actor: Staff, uow: UoW) -> s.IdOut:
+    """Ask for a case's personal data to be destroyed; another person must approve."""
+    return s.IdOut(id=erasure.request_erasure(uow, actor=actor, case_id=str(case_id), reason=body.reason))
+
+
+@router.post("/retention/plans", status_code=201, response_model=s.RetentionPlanOut, tags=["data protection"])
+def plan_retention(actor: Staff, uow: UoW) -> s.RetentionPlanOut:
+    """Collect the closed cases past their retention period into one request for approval."""
+    request_id, count = erasure.plan_retention(uow, actor=actor)
+    return s.RetentionPlanOut(id=request_id, cases=count)
+
+
+@router.post("/erasure-requests/{request_id}/approval", response_model=s.ErasedOut, tags=["data protection"])
+def approve_erasure(request_id: UUID, actor: Staff, uow: UoW) -> s.ErasedOut:
+    """Approve someone else's erasure or retention request: the data is destroyed now."""
+    return s.ErasedOut(erased=erasure.approve_erasure(uow, actor=actor, request_id=str(request_id)))
 
 
 __all__ = ["error_response", "router"]

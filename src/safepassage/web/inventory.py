@@ -31,6 +31,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/withdrawals"): PUBLIC,
     ("POST", "/api/auth/login"): PUBLIC,
     ("POST", "/api/auth/logout"): ANY_STAFF,
+    ("POST", "/api/auth/step-up"): ANY_STAFF,
     ("POST", "/api/users"): Rule(Action.MANAGE_USERS, (FieldClass.NONE,)),
     ("GET", "/api/cases"): Rule(Action.LIST),
     ("POST", "/api/cases"): Rule(Action.CREATE, (FieldClass.CORE, FieldClass.IDENTITY, FieldClass.FAMILY)),
@@ -40,4 +41,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/cases/{case_id}/assignment"): Rule(Action.ASSIGN, on_case=True),
     ("POST", "/api/cases/{case_id}/notes"): Rule(Action.ANNOTATE, (FieldClass.NOTES,), on_case=True),
     ("POST", "/api/cases/{case_id}/family"): Rule(Action.LINK_FAMILY, (FieldClass.FAMILY,), on_case=True),
+    ("POST", "/api/cases/{case_id}/erasure-requests"): Rule(Action.ERASE, (FieldClass.NONE,)),
+    ("POST", "/api/retention/plans"): Rule(Action.ERASE, (FieldClass.NONE,)),
+    ("POST", "/api/erasure-requests/{request_id}/approval"): Rule(Action.APPROVE_ERASURE, (FieldClass.NONE,)),
 }

@@ -373,6 +373,7 @@ class CaseSummaryOut(BaseModel):
     version: int
     created_at: datetime
     updated_at: datetime
+    erased: bool = False
 
 
 class CasePageOut(BaseModel):
@@ -399,6 +400,27 @@ class CaseDetailOut(CaseSummaryOut):
     step_up_required: bool = Field(
         False, description="Personal data is withheld until you re-authenticate at POST /api/auth/step-up."
     )
+
+
+class ErasureIn(Strict):
+    """Why a case's personal data should be destroyed."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"reason": "applicant_request"}]})
+
+    reason: Annotated[str, StringConstraints(max_length=32)]
+
+
+class RetentionPlanOut(BaseModel):
+    """A retention request awaiting a second person's approval (no id when nothing is due)."""
+
+    id: str | None
+    cases: int
+
+
+class ErasedOut(BaseModel):
+    """How many cases were erased."""
+
+    erased: int
 
 
 class UserCreatedOut(BaseModel):
