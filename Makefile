@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.13 || command -v python3.12 || command -v p
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint typecheck pytest install install-dev clean
+.PHONY: demo test lint typecheck audit-deps pytest install install-dev clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -26,13 +26,16 @@ demo: install
 	$(BIN)/safepassage demo
 
 ## Run the whole test suite (lint, types, tests). PostgreSQL too when SAFEPASSAGE_TEST_DATABASE_URL is set.
-test: install-dev lint typecheck pytest
+test: install-dev lint typecheck audit-deps pytest
 
 lint: install-dev
 	$(BIN)/ruff check src tests bench
 
 typecheck: install-dev
 	$(BIN)/mypy
+
+audit-deps: install-dev
+	$(BIN)/python tools/audit_deps.py
 
 pytest: install-dev
 	$(BIN)/pytest -q -p no:cacheprovider
