@@ -189,16 +189,46 @@ def users_code(
 
 
 @audit_app.command("verify")
-def audit_verify() -> None:
-    """Check the audit log's hash chain; exit 1 naming the first broken entry."""
-    from safepassage.services.auditing import verify_chain
+def audit_verify(
+    anchors: Annotated[Path | None, typer.Option(help="A file of anchors kept outside the database.")] = None,
+) -> None:
+    """Check the audit log's hash chain (and kept anchors); exit 1 naming the first broken entry."""
+    import json
+
+    from safepassage.services.auditing import check_anchors, verify_chain
 
     db = _database(_settings())
     broken, count = verify_chain(db.uow(readonly=True))
     if broken is not None:
         err.print(f"[red]Audit chain broken at entry {broken}[/red] ({count} entries checked).")
         raise typer.Exit(1)
+    if anchors is not None:
+        kept = [json.loads(line) for line in anchors.read_text().splitlines() if line.strip()]
+        problems = check_anchors(db.uow(readonly=True), kept)
+        if problems:
+            for problem in problems:
+                err.print(f"[red]{problem}[/red]")
+            raise typer.Exit(1)
+        out.print(f"{len(kept)} anchors hold.")
     out.print(f"[green]Audit chain intact[/green]: {count} entries.")
+
+
+@audit_app.command("anchor")
+def audit_anchor(
+    out_file: Annotated[Path, typer.Option("--out", help="Append the anchor here — keep it off this host.")],
+) -> None:
+    """Sign the newest entry and append the anchor to a file (run periodically, e.g. hourly)."""
+    import json
+
+    from safepassage.services.auditing import anchor
+
+    signed = anchor(_database(_settings()).uow(readonly=True))
+    if signed is None:
+        out.print("The audit log is empty; nothing to anchor.")
+        return
+    with out_file.open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps(signed) + "\n")
+    out.print(f"Anchored entry {signed['seq']}.")
 
 
 @keys_app.command("rotate")

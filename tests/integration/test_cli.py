@@ -108,3 +108,24 @@ def test_committed_policy_docs_are_current() -> None:
 
     committed = Path(__file__).resolve().parents[2] / "docs" / "authorisation.md"
     assert committed.read_text(encoding="utf-8") == render(), "run `safepassage policy docs`"
+
+
+def test_anchors_kept_outside_reveal_a_truncated_log(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    runner.invoke(app, ["db", "upgrade"], env=env)
+    anchors = tmp_path / "anchors.jsonl"
+    for i, name in enumerate(("a-one", "a-two", "a-three")):
+        runner.invoke(app, ["users", "create", "--username", name, "--role", "auditor"], input="p" * 14 + "\n", env=env)
+        assert runner.invoke(app, ["audit", "anchor", "--out", str(anchors)], env=env).exit_code == 0, i
+    ok = runner.invoke(app, ["audit", "verify", "--anchors", str(anchors)], env=env)
+    assert ok.exit_code == 0 and "3 anchors hold" in ok.output
+    with sqlite3.connect(tmp_path / "sp.db") as conn:  # an intruder removes the newest entry
+        conn.execute("DROP TRIGGER audit_log_no_delete")
+        conn.execute("DELETE FROM audit_log WHERE seq = 3")
+    plain = runner.invoke(app, ["audit", "verify"], env=env)
+    assert plain.exit_code == 0  # a chain cut at its end still verifies on its own …
+    anchored = runner.invoke(app, ["audit", "verify", "--anchors", str(anchors)], env=env)
+    assert anchored.exit_code == 1 and "truncated" in anchored.output  # … the anchors show it
+    forged = anchors.read_text().replace('"seq": 1', '"seq": 2', 1)
+    anchors.write_text(forged)
+    assert "bad signature" in runner.invoke(app, ["audit", "verify", "--anchors", str(anchors)], env=env).output

@@ -8,6 +8,10 @@ import json
 from dataclasses import dataclass
 from enum import StrEnum
 
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
 GENESIS = "0" * 64
 
 
@@ -80,4 +84,33 @@ def first_broken(key: bytes, entries: list[tuple[EntryContent, str, str]]) -> in
         if prev != expected_prev or not hmac.compare_digest(digest, chain_hash(key, prev, content)):
             return content.seq
         expected_prev = digest
+    return None
+
+
+def _anchor_key(key: bytes) -> Ed25519PrivateKey:
+    return Ed25519PrivateKey.from_private_bytes(hmac.new(key, b"audit-anchor", hashlib.sha256).digest())
+
+
+def anchor_public_key(key: bytes) -> str:
+    """The hex Ed25519 public key that verifies anchors (can be published)."""
+    return _anchor_key(key).public_key().public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
+
+
+def sign_anchor(key: bytes, seq: int, digest: str, at: str) -> dict[str, str | int]:
+    """A signed statement that the chain had `digest` at entry `seq`, to be kept outside the database."""
+    message = f"{seq}|{digest}|{at}".encode()
+    return {"seq": seq, "hash": digest, "at": at, "signature": _anchor_key(key).sign(message).hex()}
+
+
+def check_anchor(key: bytes, anchor: dict[str, str | int], digest_at_seq: str | None) -> str | None:
+    """None if the anchor is authentic and the chain still has its hash at its seq; else the problem."""
+    message = f"{anchor['seq']}|{anchor['hash']}|{anchor['at']}".encode()
+    try:
+        _anchor_key(key).public_key().verify(bytes.fromhex(str(anchor["signature"])), message)
+    except (InvalidSignature, ValueError):
+        return f"anchor at entry {anchor['seq']} has a bad signature"
+    if digest_at_seq is None:
+        return f"entry {anchor['seq']} named by an anchor is missing: the log was truncated"
+    if not hmac.compare_digest(digest_at_seq, str(anchor["hash"])):
+        return f"entry {anchor['seq']} differs from its anchor: the log was rewritten"
     return None
