@@ -21,10 +21,12 @@ from safepassage.screening.names import (
     ROLE_LABEL,
     SURNAME,
     Tok,
+    german_reading,
     given_key,
     looks_patronymic,
     patronymic_key,
 )
+from safepassage.screening.translit import skeleton
 
 # Two different values for the same part: the score is multiplied by this.
 CONFLICT_FACTOR = {SURNAME: 0.4, GIVEN: 0.5, PATRONYMIC: 0.6, PART: 0.45}
@@ -46,6 +48,17 @@ _FORM_HOW = {
     PATRONYMIC: "same father's name (other form)",
     PART: "same name, other form",
 }
+
+
+def _german_agrees(a: Tok, b: Tok, roles: tuple[str, ...]) -> bool:
+    # German spellings whose word shows no German mark of its own (Nasar, Sachar); the rest
+    # of the name usually does, and its other words brought the candidate in.
+    for x, y in ((a, b), (b, a)):
+        if x.roman.isascii() and x.roman != y.roman:
+            gx = skeleton(german_reading(x.roman))
+            if gx != x.skel and any(x.key(r, gx) == y.key(r) for r in roles):
+                return True
+    return False
 
 
 def _father_and_son(a: Tok, b: Tok) -> bool:
@@ -84,11 +97,14 @@ def token_similarity(a: Tok, b: Tok, role: str) -> tuple[float, str, str]:
     for r in roles:
         if a.key(r) == b.key(r):
             return 0.95, FORM, _FORM_HOW[r]
-    if a.alt or b.alt:
-        for x in (a.skel, a.alt):
-            for y in (b.skel, b.alt):
-                if x and y and (x, y) != (a.skel, b.skel) and any(a.key(r, x) == b.key(r, y) for r in roles):
-                    return 0.95, FORM, "same name, j read as zh"
+    if a.alts or b.alts:
+        for x in (a.skel, *a.alts):
+            for y in (b.skel, *b.alts):
+                if (x, y) != (a.skel, b.skel) and any(a.key(r, x) == b.key(r, y) for r in roles):
+                    return 0.95, FORM, "same name, another reading of the Latin spelling"
+    german = _german_agrees(a, b, roles)
+    if german:
+        return 0.95, FORM, "same name, German-style spelling"
     # Typos.  Given names and patronymics are compared on their stems only, because the
     # shared -ovich/-ovna suffix would make any two patronymics look alike.
     sim = 0.0

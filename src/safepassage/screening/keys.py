@@ -73,9 +73,12 @@ def person_keys(person: Person) -> dict[int, int]:
     out: dict[int, int] = {}
     seen: set[tuple[tuple[str, str, bool], ...]] = set()
     for toks in person.names:
-        readings = [tuple((block_code(t.skel), t.first, t.initial) for t in toks[:MAX_TOKENS])]
-        if any(t.alt for t in toks):
-            readings.append(tuple((block_code(t.alt or t.skel), t.first, t.initial) for t in toks[:MAX_TOKENS]))
+        toks = toks[:MAX_TOKENS]
+        base = [(block_code(t.skel), t.first, t.initial) for t in toks]
+        readings = [tuple(base)]
+        for i, tok in enumerate(toks):
+            for alt in tok.alts:  # one other reading at a time keeps the key count linear
+                readings.append((*base[:i], (block_code(alt), tok.first, tok.initial), *base[i + 1 :]))
         for codes in readings:
             if codes in seen:
                 continue  # Cyrillic name, split fields and Latin alias usually share their codes

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from safepassage.screening.text import is_initial, tokenize
+from safepassage.screening.text import is_cyrillic, is_initial, tokenize
 from safepassage.screening.translit import initial_of, romanise, skeleton
 
 GIVEN = "given"
@@ -137,7 +138,7 @@ class Tok:
     initial: bool
     first: str  # initial-letter class
     roman: str  # plain romanisation without folding, for measuring typos
-    alt: str = ""  # second reading of an ambiguous Latin spelling (j as ж: Ganjin), or ""
+    alts: tuple[str, ...] = ()  # other readings of an ambiguous Latin spelling (see _ALT_READINGS)
 
     def key(self, role: str, skel: str = "") -> str:
         """Role-specific comparison key (stem with case/gender/cognate folded)."""
@@ -158,15 +159,48 @@ def make_tok(text: str, role: str) -> Tok | None:
     if not sk:
         return None
     word = text.rstrip(".")
-    alt = ""
-    if "j" in word and not is_initial(text):
-        # French and chat spellings write ж as j (Ganjin, Jukov); German and ISO 9 write й.
-        alt = skeleton(_J_AS_ZH.sub("zh", word))
-        alt = "" if alt == sk else alt
-    return Tok(word, sk, role, is_initial(text), initial_of(text), romanise(word), alt)
+    alts: tuple[str, ...] = ()
+    roman = romanise(word)
+    if not is_initial(text) and roman.isascii() and not any(is_cyrillic(ch) for ch in word):
+        rules = [(regex, repl) for regex, repl in _ALT_READINGS if regex.search(roman)]
+        readings = [regex.sub(repl, roman) for regex, repl in rules]
+        if len(rules) > 1:  # e.g. GOST 7.79-B Xuczkij needs x and cz read at once
+            readings.append(_apply(rules, roman))
+        if _GERMAN_MARK.search(roman):
+            german = german_reading(roman)
+            readings += [german, german.replace("sch", "zh")]
+        alts = tuple(dict.fromkeys(r for r in map(skeleton, readings) if r != sk))
+    return Tok(word, sk, role, is_initial(text), initial_of(text), roman, alts)
 
 
-_J_AS_ZH = re.compile(r"(?<![dz])j(?=[aeiouy])")
+# Latin letters that schemes use for different Cyrillic letters.  The main skeleton takes the
+# commonest reading; these give the others, tried when the main readings do not agree.
+_ALT_READINGS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"(?<![dz])j(?=[aeiouy])"), "zh"),  # French and chat ж: Jirinovski, Ganjin
+    (re.compile(r"x"), "kh"),  # GOST 7.79-B and scientific х: Mixail, Xarkov
+    (re.compile(r"cz"), "ts"),  # GOST 7.79-B ц: Czvetkov
+    (re.compile(r"(?<![ts])ch(?=[aeiouy])"), "sh"),  # French ш: Chostakovitch, Chouvalov
+)
+# German spelling habits (w for в, sch/tsch, j in ja/jo/ju, -zki) mark a word whose other
+# letters may follow German rules too: s for з, z for ц, ch for х, and sch for ж or ш.
+_GERMAN_MARK = re.compile(r"w|sch|zki$|j[aeou]")
+_GERMAN_RULES: tuple[tuple[re.Pattern[str], str], ...] = (  # order matters: z before s -> z
+    (re.compile(r"z"), "ts"),
+    (re.compile(r"(?<![ts])ch"), "kh"),
+    (re.compile(r"(?:^|(?<=[aeiouy]))s(?=[aeiouy])"), "z"),
+)
+
+
+def _apply(rules: Iterable[tuple[re.Pattern[str], str]], word: str) -> str:
+    for regex, repl in rules:
+        word = regex.sub(repl, word)
+    return word
+
+
+@lru_cache(maxsize=100_000)
+def german_reading(word: str) -> str:
+    """A romanised word read with German rules (s = з, z = ц, ch = х)."""
+    return _apply(_GERMAN_RULES, word)
 
 
 def _assign_roles(words: tuple[str, ...]) -> list[str]:

@@ -35,6 +35,8 @@ _LAT_DIACRITICS = {
     "š": "sh", "č": "ch", "ž": "zh", "ŝ": "shch", "ë": "yo", "ö": "yo", "ü": "yu",
     "ä": "ya", "ĭ": "y", "ǐ": "y", "ı": "i", "ł": "l", "ß": "ss", "ć": "ch", "ś": "sh",
     "ź": "zh", "ż": "zh", "ǵ": "g", "ẑ": "zh", "ĉ": "ch", "ȟ": "kh", "è": "e", "é": "e",
+    # ISO 9 / GOST 7.79-A: û = ю, â = я; ALA-LC ė = э; Belarusian ŭ = ў; Czech-style ě = е
+    "û": "yu", "â": "ya", "ė": "e", "ŭ": "u", "ï": "yi", "ě": "ye", "ů": "u",
 }  # fmt: skip
 
 # Ordered longest-first so that e.g. "shch" wins over "sh" and "tsch" over "ts".
