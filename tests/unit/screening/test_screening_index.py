@@ -86,3 +86,14 @@ def test_empty_watchlist() -> None:
     empty = Screener.build([])
     assert len(empty) == 0
     assert empty.screen(ent("q", "Pavel Sidorov")) == []
+
+
+def test_parallel_build_and_screening_give_the_same_results(screener: Screener) -> None:
+    from safepassage.screening.cli import screen_lines
+
+    parallel = Screener.build(WATCHLIST, workers=2)
+    assert np.array_equal(parallel.keys, screener.keys)
+    assert np.array_equal(parallel.postings, screener.postings)
+    queries = [ent(f"q{i}", name) for i, name in enumerate(["Pavel Sidorov", "Mariya Petrova", "Shevchuk"] * 30)]
+    serial = list(screen_lines(screener, queries, 3, workers=1))
+    assert list(screen_lines(parallel, queries, 3, workers=2)) == serial
