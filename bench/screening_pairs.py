@@ -7,6 +7,7 @@ Run under .venv-bench (which has nomenklatura) to compare in the same run:
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -46,16 +47,19 @@ def peer() -> Any:
     return score
 
 
-def timed(fn: Any, pairs: list[tuple[dict[str, Any], dict[str, Any]]], passes: int = 3) -> tuple[list[float], float]:
-    """Scores of all pairs and the median ms per pair over passes (fresh dicts, caches cleared)."""
-    times = []
+def timed(
+    fn: Any, pairs: list[tuple[dict[str, Any], dict[str, Any]]], passes: int = 3
+) -> tuple[list[float], float, float]:
+    """Scores of all pairs; median wall and CPU ms per pair over passes (person cache cleared)."""
+    walls, cpus = [], []
     scores: list[float] = []
     for _ in range(passes):
         _build.cache_clear()
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         scores = [fn(q, c) for q, c in pairs]
-        times.append((time.perf_counter() - t0) * 1000 / len(pairs))
-    return scores, statistics.median(times)
+        walls.append((time.perf_counter() - t0) * 1000 / len(pairs))
+        cpus.append((time.process_time() - c0) * 1000 / len(pairs))
+    return scores, statistics.median(walls), statistics.median(cpus)
 
 
 def main() -> None:
@@ -69,17 +73,23 @@ def main() -> None:
     pairs = load_jsonl(DEV / "pairs.jsonl")
     dicts = [(Q[p["query_id"]], W[p["entity_id"]]) for p in pairs]
     print(f"machine: {machine()}")
-    ours, ours_ms = timed(lambda q, c: compare(q, c).score, dicts)
+    print(f"load average: {os.getloadavg()}")
+    ours, ours_ms, ours_cpu = timed(lambda q, c: compare(q, c).score, dicts)
     for p, s in zip(pairs, ours, strict=True):
         p["ours"] = s
-    print(f"ours: {ours_ms:.4f} ms/pair (fresh dicts, median of 3 passes)")
+    print(f"ours: {ours_ms:.4f} ms/pair wall, {ours_cpu:.4f} ms/pair CPU (fresh dicts, median of 3 passes)")
     systems = {"ours": lambda r: r["ours"] >= MATCH_THRESHOLD, "ours@rev": lambda r: r["ours"] >= REVIEW_THRESHOLD}
     if not args.no_peer:
         score = peer()
-        theirs, their_ms = timed(score, dicts, passes=1 if args.show else 3)
+        theirs, their_ms, their_cpu = timed(score, dicts, passes=1 if args.show else 3)
         for p, s in zip(pairs, theirs, strict=True):
             p["peer"] = s
-        print(f"logic-v2: {their_ms:.4f} ms/pair; speed-up {their_ms / ours_ms:.1f}x")
+        print(
+            f"logic-v2: {their_ms:.4f} ms/pair wall, {their_cpu:.4f} ms/pair CPU; "
+            f"speed-up {their_ms / ours_ms:.1f}x wall, {their_cpu / ours_cpu:.1f}x CPU"
+        )
+        _, ours_ms2, ours_cpu2 = timed(lambda q, c: compare(q, c).score, dicts)
+        print(f"ours again after the peer: {ours_ms2:.4f} ms/pair wall, {ours_cpu2:.4f} ms/pair CPU")
         systems["logicv2"] = lambda r: r["peer"] >= 0.70
         systems["lv2@0.5"] = lambda r: r["peer"] >= 0.50
     for kind, title in (

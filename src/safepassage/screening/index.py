@@ -30,6 +30,9 @@ FORMAT_VERSION = 2
 # A key shared by more entities than this says little and costs much; it is skipped
 # unless the query has nothing better.
 MAX_POSTING = 20_000
+# Weak kinds of keys help only when they are rare: a lone common given name (single-token
+# key) or a four-letter word end (typo key) shared by thousands adds cost, not evidence.
+MAX_POSTING_BY_KIND = (MAX_POSTING, 5_000, 2_000, 500)  # pair, initial, typo, single
 VOTE_FRACTION = 0.3
 RARE_POSTING = 8
 RARE_VOTE = 4.0
@@ -55,7 +58,7 @@ class Screener:
         kinds: npt.NDArray[np.uint8],
         records: bytes,
         record_offsets: npt.NDArray[np.int64],
-        max_candidates: int = 40,
+        max_candidates: int = 25,
     ) -> None:
         self.keys = keys
         self.offsets = offsets
@@ -74,7 +77,7 @@ class Screener:
         cls,
         entities: Iterable[Mapping[str, Any]],
         progress: Callable[[int], None] | None = None,
-        max_candidates: int = 40,
+        max_candidates: int = 25,
         workers: int = 1,
     ) -> Screener:
         """Index an iterable of FtM entity dicts (build once, query many)."""
@@ -99,7 +102,7 @@ class Screener:
             )
 
     @classmethod
-    def load(cls, path: Path, max_candidates: int = 40) -> Screener:
+    def load(cls, path: Path, max_candidates: int = 25) -> Screener:
         """Read an index written by :meth:`save`; refuses files of another format or version."""
         with np.load(path, allow_pickle=False) as data:
             meta = json.loads(bytes(data["meta"]).decode())
@@ -132,6 +135,7 @@ class Screener:
             return []
         hashes = np.fromiter(qkeys.keys(), dtype=np.uint64, count=len(qkeys))
         weights = np.array([KIND_WEIGHT[k] for k in qkeys.values()])
+        caps = np.array([MAX_POSTING_BY_KIND[k] for k in qkeys.values()])
         pos = np.searchsorted(self.keys, hashes)
         pos[pos >= len(self.keys)] = 0
         found = self.keys[pos] == hashes
@@ -140,7 +144,7 @@ class Screener:
         starts = self.offsets[pos[found]]
         lengths = self.offsets[pos[found] + 1] - starts
         qweights = weights[found]
-        usable = lengths <= MAX_POSTING
+        usable = lengths <= caps[found]
         if not usable.any():
             # Only very common keys: use the strongest one, truncated.
             best = int(np.argmax(qweights))

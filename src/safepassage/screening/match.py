@@ -102,7 +102,8 @@ def best_name_score(query: Person, candidate: Person, explain: bool = True) -> N
                 ns = NameScore(ns.score * penalty, (*ns.parts, note), ns.query_only, ns.candidate_only)
             if best is None or ns.score > best.score:
                 best = ns
-    if best is not None and best.score < JOIN_BELOW:
+    uneven = any(len(qn) != len(cn) for qn in query.names for cn in candidate.names)
+    if best is not None and best.score < JOIN_BELOW and uneven:
         # Words run together or split apart ("Ramimakhlouf", "Patr ushev"): retry with
         # adjacent words joined where the join is a word of the other side.
         for qn, cn in _joined(query, candidate):

@@ -62,7 +62,7 @@ def test_candidates_are_capped_not_a_scan(screener: Screener) -> None:
     try:
         cands = screener.candidates(person_from_entity(ent("q", "Иванова Имя1 Отчество1овна")))
     finally:
-        screener.max_candidates = 40
+        screener.max_candidates = 25
     assert 0 < len(cands) <= 10
 
 
