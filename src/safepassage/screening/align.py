@@ -22,9 +22,6 @@ from safepassage.screening.names import (
     SURNAME,
     Tok,
     german_reading,
-    given_key,
-    looks_patronymic,
-    patronymic_key,
 )
 from safepassage.screening.translit import skeleton
 
@@ -41,6 +38,7 @@ FUZZY_FLOOR = {SURNAME: 0.65, GIVEN: 0.65, PATRONYMIC: 0.65, PART: 0.66}
 FUZZY_CURVE = 0.75  # <1: the first edits cost little, a barely similar name nearly a conflict
 
 EXACT, FORM, FUZZY, INITIAL, NONE = "exact", "form", "fuzzy", "initial", "none"
+ALT_MIN_SIM = 0.45
 
 _FORM_HOW = {
     SURNAME: "same surname, other gender or case form",
@@ -62,11 +60,11 @@ def _german_agrees(a: Tok, b: Tok, roles: tuple[str, ...]) -> bool:
 
 
 def _father_and_son(a: Tok, b: Tok) -> bool:
-    pa, pb = looks_patronymic(a.skel), looks_patronymic(b.skel)
+    pa, pb = a.patronymic_like, b.patronymic_like
     if pa == pb:
         return False
     patr, plain = (a, b) if pa else (b, a)
-    return patronymic_key(patr.skel)[1:] == given_key(plain.skel)
+    return patr.keys[2][1:] == plain.keys[1]
 
 
 def _stem_for_fuzzy(tok: Tok, role: str) -> str:
@@ -97,14 +95,6 @@ def token_similarity(a: Tok, b: Tok, role: str) -> tuple[float, str, str]:
     for r in roles:
         if a.key(r) == b.key(r):
             return 0.95, FORM, _FORM_HOW[r]
-    if a.alts or b.alts:
-        for x in (a.skel, *a.alts):
-            for y in (b.skel, *b.alts):
-                if (x, y) != (a.skel, b.skel) and any(a.key(r, x) == b.key(r, y) for r in roles):
-                    return 0.95, FORM, "same name, another reading of the Latin spelling"
-    german = _german_agrees(a, b, roles)
-    if german:
-        return 0.95, FORM, "same name, German-style spelling"
     # Typos.  Given names and patronymics are compared on their stems only, because the
     # shared -ovich/-ovna suffix would make any two patronymics look alike.
     sim = 0.0
@@ -120,6 +110,16 @@ def token_similarity(a: Tok, b: Tok, role: str) -> tuple[float, str, str]:
         sim = max(OSA.normalized_similarity(a.skel, b.skel), OSA.normalized_similarity(a.roman, b.roman))
     for r in roles:
         sim = max(sim, OSA.normalized_similarity(_stem_for_fuzzy(a, r), _stem_for_fuzzy(b, r)))
+    if sim >= ALT_MIN_SIM:
+        # Other readings of ambiguous Latin letters are tried only for look-alike words:
+        # they are costly and cannot turn two unrelated names into one.
+        if a.alts or b.alts:
+            for x in (a.skel, *a.alts):
+                for y in (b.skel, *b.alts):
+                    if (x, y) != (a.skel, b.skel) and any(a.key(r, x) == b.key(r, y) for r in roles):
+                        return 0.95, FORM, "same name, another reading of the Latin spelling"
+        if _german_agrees(a, b, roles):
+            return 0.95, FORM, "same name, German-style spelling"
     if sim < FUZZY_FLOOR[role]:
         return 0.0, NONE, "different"
     return sim, FUZZY, "similar spelling (typo?)"

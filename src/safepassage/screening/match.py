@@ -10,7 +10,6 @@ from safepassage.screening.align import CONFLICT_FACTOR, MISSING_FACTOR, NameSco
 from safepassage.screening.dates import compare_dates
 from safepassage.screening.names import PART, Tok, make_tok
 from safepassage.screening.person import Person, person_from_entity
-from safepassage.screening.translit import skeleton
 
 # At or above MATCH_THRESHOLD a hit is a likely match; below REVIEW_THRESHOLD it is cleared
 # automatically; in between a screening analyst reviews it.
@@ -121,7 +120,7 @@ def _join_pairs(names: tuple[tuple[Tok, ...], ...], words: set[str]) -> list[tup
     for toks in names:
         for i in range(len(toks) - 1):
             a, b = toks[i], toks[i + 1]
-            if a.initial or b.initial or skeleton(a.text + b.text) not in words:
+            if a.initial or b.initial or (a.skel + b.skel not in words and a.roman + b.roman not in words):
                 continue
             tok = make_tok(a.text + b.text, a.role if a.role == b.role else PART)
             if tok is not None:
@@ -130,8 +129,10 @@ def _join_pairs(names: tuple[tuple[Tok, ...], ...], words: set[str]) -> list[tup
 
 
 def _joined(query: Person, candidate: Person) -> list[tuple[tuple[Tok, ...], tuple[Tok, ...]]]:
-    q_words = {t.skel for v in query.names for t in v}
-    c_words = {t.skel for v in candidate.names for t in v}
+    # Concatenated skeletons or romanisations, not a fresh skeleton of the joined text: this
+    # runs for many candidate pairs and must stay cheap.
+    q_words = {w for v in query.names for t in v for w in (t.skel, t.roman)}
+    c_words = {w for v in candidate.names for t in v for w in (t.skel, t.roman)}
     pairs = [(qn, cn) for qn in _join_pairs(query.names, c_words) for cn in candidate.names]
     pairs += [(qn, cn) for qn in query.names for cn in _join_pairs(candidate.names, q_words)]
     return pairs

@@ -119,6 +119,7 @@ def surname_key(sk: str) -> str:
     return sk
 
 
+@lru_cache(maxsize=200_000)
 def looks_patronymic(sk: str) -> bool:
     """True when a skeleton has a patronymic ending (-ovich, -ovna, -ich, -ichna, ...)."""
     return bool(_PATRONYMIC_RE.match(sk)) and len(sk) >= 4
@@ -139,12 +140,15 @@ class Tok:
     first: str  # initial-letter class
     roman: str  # plain romanisation without folding, for measuring typos
     alts: tuple[str, ...] = ()  # other readings of an ambiguous Latin spelling (see _ALT_READINGS)
+    keys: tuple[str, str, str] = ("", "", "")  # surname, given, patronymic keys of skel
+    patronymic_like: bool = False
 
     def key(self, role: str, skel: str = "") -> str:
         """Role-specific comparison key (stem with case/gender/cognate folded)."""
         if self.initial:
             return self.first
-        skel = skel or self.skel
+        if not skel:
+            return self.keys[0] if role == SURNAME else self.keys[2] if role == PATRONYMIC else self.keys[1]
         if role == SURNAME:
             return surname_key(skel)
         if role == PATRONYMIC:
@@ -170,7 +174,8 @@ def make_tok(text: str, role: str) -> Tok | None:
             german = german_reading(roman)
             readings += [german, german.replace("sch", "zh")]
         alts = tuple(dict.fromkeys(r for r in map(skeleton, readings) if r != sk))
-    return Tok(word, sk, role, is_initial(text), initial_of(text), roman, alts)
+    keys = (surname_key(sk), given_key(sk), patronymic_key(sk))
+    return Tok(word, sk, role, is_initial(text), initial_of(text), roman, alts, keys, looks_patronymic(sk))
 
 
 # Latin letters that schemes use for different Cyrillic letters.  The main skeleton takes the
