@@ -62,6 +62,7 @@ _PW_HASH = hash_password(PASSWORD)  # one Argon2 hash for all: tests must not pa
 TABLES = [
     "login_failures",
     "erasure_requests",
+    "blind_index",
     "audit_log",
     "stage_events",
     "notes",

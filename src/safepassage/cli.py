@@ -267,6 +267,21 @@ def keys_rotate() -> None:
         out.print("Now remove SAFEPASSAGE_KEK_PREVIOUS from every app server.")
 
 
+@keys_app.command("reindex")
+def keys_reindex() -> None:
+    """Recompute every blind index under the current index key (run after changing the index key)."""
+    from safepassage.services.identity import reindex, rows_not_under_current
+
+    db = _database(_settings())
+    with err.status("Re-indexing…"):
+        count = reindex(db)
+    left = rows_not_under_current(db)
+    if left:
+        err.print(f"[red]{left} index rows remain under an old key; run again.[/red]")
+        raise typer.Exit(1)
+    out.print(f"Re-indexed {count} cases; no index row is left under an old key.")
+
+
 @retention_app.command("run")
 def retention_run(
     requested_by: Annotated[str, typer.Option(help="The data-protection officer running retention.")],

@@ -9,6 +9,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from safepassage.security.secrets import derive_key
+
 DEFAULT_DATA_DIR = Path("var")
 
 
@@ -26,6 +28,7 @@ class Settings:
     secret_key: bytes
     kek: bytes
     kek_previous: bytes | None
+    index_key: bytes
     port: int
 
     @property
@@ -90,6 +93,14 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         kek_previous = _key_file(data_dir / "keys" / "kek-previous.key")
     if production and secret_key == kek:
         raise ConfigError("SAFEPASSAGE_SECRET_KEY and SAFEPASSAGE_KEK must differ.")
+    # Blind-index key: its own secret so it can be rotated (re-index) on its own; in production it
+    # defaults to a subkey of the secret key rather than to anything built in.
+    if env.get("SAFEPASSAGE_INDEX_KEY"):
+        index_key = _b64_key(env["SAFEPASSAGE_INDEX_KEY"], "SAFEPASSAGE_INDEX_KEY")
+    elif production:
+        index_key = derive_key(secret_key, "blind-index-root")
+    else:
+        index_key = _key_file(data_dir / "keys" / "index.key")
     try:
         port = int(env.get("SAFEPASSAGE_PORT", "8000"))
     except ValueError:
@@ -101,5 +112,6 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         secret_key=secret_key,
         kek=kek,
         kek_previous=kek_previous,
+        index_key=index_key,
         port=port,
     )

@@ -89,6 +89,8 @@ def _request(client: TestClient, env: Env, method: str, path: str) -> tuple[str,
     elif path in ("/api/status", "/api/withdrawals"):
         created = client.post("/api/applications", json=application()).json()
         body = {"receipt": created["receipt"], "passphrase": created["passphrase"]}
+    elif path == "/api/search/persons":
+        body = {"first_name": "Aleksei", "last_name": "PETROV"}
     elif path == "/api/auth/step-up":
         body = {"password": PASSWORD}
     elif path == "/api/auth/login":

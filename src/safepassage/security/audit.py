@@ -36,6 +36,7 @@ class AuditEvent(StrEnum):
     ERASURE_REQUESTED = "erasure.requested"
     ERASURE_APPROVED = "erasure.approved"
     CASE_ERASED = "case.erased"
+    PERSON_SEARCHED = "person.searched"
     STEP_UP_FAILED = "auth.step_up_failed"
 
 

@@ -14,6 +14,7 @@ from safepassage.domain.stages import CLOSED, Stage, allowed_targets, check_tran
 from safepassage.security.access import case_for_read, case_for_update, in_scope, require, role_of
 from safepassage.security.audit import AuditEvent
 from safepassage.security.policy import Action, FieldClass, Role, action_for_move, grant, readable_fields
+from safepassage.services import identity
 from safepassage.services.intake import decode_pathways, person_row
 from safepassage.services.views import CaseDetail, CaseSummary, Page, StageChange
 from safepassage.store.models import Case, NoteRow, PersonRow, StageEvent, User, new_id
@@ -96,11 +97,10 @@ def list_cases(
         return Page([summary(c) for c in rows], int(total), limit, offset)
 
 
-def _open_person(uow: UnitOfWork, case: Case, row: PersonRow) -> dict[str, Any]:
-    data: dict[str, Any] = uow.keys.for_case(case).open_json(
-        row.payload, table="persons", column="payload", row_id=row.id
-    )
-    return data
+def open_persons(uow: UnitOfWork, case: Case) -> list[tuple[PersonRow, dict[str, Any]]]:
+    """Every person on a case, decrypted: (row, {"person": ..., "relationship": ...})."""
+    dk = uow.keys.for_case(case)
+    return [(row, dk.open_json(row.payload, table="persons", column="payload", row_id=row.id)) for row in case.persons]
 
 
 def case_detail(uow: UnitOfWork, *, actor: Actor, case_id: str) -> CaseDetail:
@@ -115,7 +115,7 @@ def case_detail(uow: UnitOfWork, *, actor: Actor, case_id: str) -> CaseDetail:
             uow.commit()
             return CaseDetail(summary(case), [], _timeline(uow, case), visible_fields=[FieldClass.CORE.value])
         dk = uow.keys.for_case(case)
-        persons = [(row, _open_person(uow, case, row)) for row in case.persons]
+        persons = open_persons(uow, case)
         principal = next((p for r, p in persons if r.is_principal), None)
         out: dict[str, Any] = {}
         if principal and FieldClass.IDENTITY in fields:
@@ -124,6 +124,7 @@ def case_detail(uow: UnitOfWork, *, actor: Actor, case_id: str) -> CaseDetail:
             out["principal"] = {"id": pid, **person_out(person, frozenset({FieldClass.IDENTITY}))}
             out["military"] = person.get("military") if FieldClass.MILITARY in fields else None
             out["narrative"] = person.get("narrative", "") if FieldClass.NARRATIVE in fields else None
+            out["possible_duplicates"] = identity.possible_duplicates(uow, case, persons)
         if FieldClass.FAMILY in fields:
             out["family"] = [
                 {"id": r.id, "relationship": p["relationship"], **person_out(p["person"], fields)}
@@ -259,6 +260,8 @@ def add_family_member(
             uow.keys.for_case(case), case.id, person, principal=False, relationship=member.relationship.value
         )
         uow.session.add(row)
+        uow.session.flush()
+        identity.index_person(uow, case_id=case.id, person_id=row.id, person=person)
         case.updated_at = utcnow()
         uow.audit.record(actor, AuditEvent.FAMILY_LINKED, "case", case.id, fields=("family",))
         uow.commit()

@@ -14,6 +14,7 @@ from safepassage.security.audit import AuditEvent
 from safepassage.security.crypto import DataKey
 from safepassage.security.policy import Action, FieldClass
 from safepassage.security.secrets import constant_eq, derive_key, new_passphrase, passphrase_hash
+from safepassage.services import identity
 from safepassage.services.views import Receipt, Status
 from safepassage.store.models import Case, PersonRow, StageEvent, SurrenderRow, new_id
 from safepassage.store.types import utcnow
@@ -87,9 +88,12 @@ def submit_application(uow: UnitOfWork, *, actor: Actor, application: Applicatio
             language=app.language.value,
         )
         uow.session.flush()
-        uow.session.add(person_row(dk, case.id, app.person, principal=True))
-        for member in app.family:
-            uow.session.add(_family_row(dk, case.id, member))
+        people = [(person_row(dk, case.id, app.person, principal=True), app.person)]
+        people += [(_family_row(dk, case.id, member), member.person) for member in app.family]
+        uow.session.add_all(row for row, _ in people)
+        uow.session.flush()
+        for row, person in people:
+            identity.index_person(uow, case_id=case.id, person_id=row.id, person=person)
         uow.audit.record(
             actor,
             AuditEvent.APPLICATION_SUBMITTED,

@@ -80,6 +80,7 @@ class CaseDetail:
     surrender: dict[str, Any] | None = None
     visible_fields: list[str] = field(default_factory=list)
     step_up_required: bool = False
+    possible_duplicates: list[str] | None = None
 
 
 @dataclass(frozen=True)

@@ -184,3 +184,17 @@ class ErasureRequest(Base):
     status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | done
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     done_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class BlindIndexRow(Base):
+    """A keyed-hash token of a person's normalised name (and birth year) — no plaintext."""
+
+    __tablename__ = "blind_index"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    person_id: Mapped[str] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    token: Mapped[str] = mapped_column(String(32))
+    key_id: Mapped[str] = mapped_column(String(32))
+
+    __table_args__ = (Index("ix_blind_index_token", "kind", "token"),)

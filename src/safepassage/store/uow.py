@@ -119,11 +119,20 @@ class Keys:
 class UnitOfWork:
     """`with uow:` opens a transaction; `uow.commit()` commits it; leaving without commit rolls back."""
 
-    def __init__(self, factory: sessionmaker[Session], *, ring: KeyRing, secret_key: bytes, readonly: bool = False):
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        *,
+        ring: KeyRing,
+        secret_key: bytes,
+        readonly: bool = False,
+        index_key: bytes | None = None,
+    ):
         self._factory = factory
         self._ring = ring
         self.secret_key = secret_key
         self.audit_key = derive_key(secret_key, "audit-chain")
+        self.index_key = index_key or derive_key(secret_key, "blind-index-root")
         self.readonly = readonly
         self._session: Session | None = None
 
@@ -179,12 +188,15 @@ class UnitOfWork:
 class Database:
     """Process-wide handle: engine, session factory, keys; hands out units of work."""
 
-    def __init__(self, engine: Engine, *, ring: KeyRing, secret_key: bytes) -> None:
+    def __init__(self, engine: Engine, *, ring: KeyRing, secret_key: bytes, index_key: bytes | None = None) -> None:
         self.engine = engine
         self.factory = sessionmaker(engine, expire_on_commit=False)
         self.ring = ring
         self.secret_key = secret_key
+        self.index_key = index_key or derive_key(secret_key, "blind-index-root")
 
     def uow(self, *, readonly: bool = False) -> UnitOfWork:
         """A fresh unit of work."""
-        return UnitOfWork(self.factory, ring=self.ring, secret_key=self.secret_key, readonly=readonly)
+        return UnitOfWork(
+            self.factory, ring=self.ring, secret_key=self.secret_key, readonly=readonly, index_key=self.index_key
+        )

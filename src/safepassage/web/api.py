@@ -12,11 +12,11 @@ from safepassage.domain.errors import InvalidInput
 from safepassage.domain.pathways import Pathway, Priority
 from safepassage.domain.stages import Stage
 from safepassage.security.policy import Role
-from safepassage.services import casework, erasure, intake, staff
+from safepassage.services import casework, erasure, identity, intake, staff
 from safepassage.services.views import CaseSummary, Receipt
 from safepassage.store.uow import Actor
 from safepassage.web import schemas as s
-from safepassage.web.deps import Staff, Token, UoW
+from safepassage.web.deps import DB, Staff, Token, UoW
 from safepassage.web.errors import error_response
 
 # 400 (a body that is not UTF-8) and 413 (a body over the size cap) can answer any request, so are documented too.
@@ -152,6 +152,7 @@ def get_case(case_id: UUID, actor: Staff, uow: UoW) -> s.CaseDetailOut:
         notes=d.notes,
         surrender=d.surrender,
         step_up_required=d.step_up_required,
+        possible_duplicates=d.possible_duplicates,
     )
 
 
@@ -186,6 +187,16 @@ def link_family(case_id: UUID, body: s.FamilyLinkIn, actor: Staff, uow: UoW) -> 
         uow, actor=actor, case_id=str(case_id), member=body.to_domain(), expected_version=body.version
     )
     return s.IdOut(id=member_id)
+
+
+@router.post("/search/persons", response_model=s.CasePageOut, tags=["cases"])
+def search_persons(body: s.PersonSearchIn, actor: Staff, uow: UoW, db: DB) -> s.CasePageOut:
+    """Find cases by a person's name in any spelling (blind indexes: no plaintext is searched)."""
+    found = identity.search_persons(
+        uow, actor=actor, first=body.first_name, last=body.last_name, birth_year=body.birth_year
+    )
+    items = [_summary(c) for c in identity.summaries(db.uow(readonly=True), found)]
+    return s.CasePageOut(items=items, total=len(items), limit=identity.MAX_MATCHES, offset=0)
 
 
 @router.post("/cases/{case_id}/erasure-requests", status_code=201, response_model=s.IdOut, tags=["data protection"])

@@ -33,6 +33,7 @@ def database_from(settings: Settings) -> Database:
         make_engine(settings.database_url),
         ring=KeyRing.of(settings.kek, *([settings.kek_previous] if settings.kek_previous else [])),
         secret_key=settings.secret_key,
+        index_key=settings.index_key,
     )
 
 

@@ -37,6 +37,7 @@ def get_staff(db: Annotated[Database, Depends(get_db)], token: Annotated[str, De
     return staff.authenticate(db.uow(), token=token)
 
 
+DB = Annotated[Database, Depends(get_db)]
 UoW = Annotated[UnitOfWork, Depends(get_uow)]
 Staff = Annotated[Actor, Depends(get_staff)]
 Token = Annotated[str, Depends(get_token)]

@@ -43,5 +43,6 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/cases/{case_id}/family"): Rule(Action.LINK_FAMILY, (FieldClass.FAMILY,), on_case=True),
     ("POST", "/api/cases/{case_id}/erasure-requests"): Rule(Action.ERASE, (FieldClass.NONE,)),
     ("POST", "/api/retention/plans"): Rule(Action.ERASE, (FieldClass.NONE,)),
+    ("POST", "/api/search/persons"): Rule(Action.READ, (FieldClass.CORE, FieldClass.IDENTITY)),
     ("POST", "/api/erasure-requests/{request_id}/approval"): Rule(Action.APPROVE_ERASURE, (FieldClass.NONE,)),
 }

@@ -397,6 +397,9 @@ class CaseDetailOut(CaseSummaryOut):
     narrative: str | None = None
     notes: list[dict[str, Any]] | None = None
     surrender: dict[str, Any] | None = None
+    possible_duplicates: list[str] | None = Field(
+        None, description="Other cases whose principal shares this name (any spelling) and birth year."
+    )
     step_up_required: bool = Field(
         False, description="Personal data is withheld until you re-authenticate at POST /api/auth/step-up."
     )
@@ -408,6 +411,19 @@ class ErasureIn(Strict):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"reason": "applicant_request"}]})
 
     reason: Annotated[str, StringConstraints(max_length=32)]
+
+
+class PersonSearchIn(Strict):
+    """A name in any script or spelling; the birth year narrows it."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"first_name": "Aleksei", "last_name": "PETROV", "birth_year": 1994}]},
+    )
+
+    first_name: Name
+    last_name: Name
+    birth_year: int | None = Field(None, ge=1900, le=2100)
 
 
 class RetentionPlanOut(BaseModel):

@@ -1,0 +1,18 @@
+"""Server-rendered pages: the applicant portal (public) and the staff console, as separate routers."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from safepassage.web.pages.common import LanguagePrefix
+
+
+def install(app: FastAPI) -> None:
+    """Add the portal and console routers and the language-prefix middleware to the app."""
+    from safepassage.web.pages import console, console_intake, portal
+
+    # Added as plain routes (not an included router) so the app's route list — and the route-inventory
+    # test that reads it — shows every page; they stay out of the OpenAPI document.
+    for router in (portal.router, console.router, console_intake.router):
+        app.router.routes.extend(router.routes)
+    app.add_middleware(LanguagePrefix)
