@@ -84,6 +84,7 @@ def build_arrays(
     count_parts: list[npt.NDArray[np.int32]] = []
 
     def collect(result: tuple[bytes, bytes, bytes]) -> None:
+        """Append one batch's results."""
         key_parts.append(result[0])
         kind_parts.append(result[1])
         counts = np.frombuffer(result[2], dtype=np.int32)

@@ -59,6 +59,7 @@ class _Issues:
         self.items.append(issue)
 
     def report(self, console: Console) -> None:
+        """Print how many lines were skipped and why (never their content)."""
         if not self.items:
             return
         first = ", ".join(f"line {i.line}: {i.message}" for i in self.items[:5])
