@@ -13,6 +13,7 @@ from rich.console import Console
 
 from safepassage.config import ConfigError, Settings, load_settings
 from safepassage.domain.errors import DomainError
+from safepassage.screening.cli import screen as screen_command
 from safepassage.security.policy import Role
 
 # Never print local variables in tracebacks: they can hold personal data.
@@ -334,12 +335,8 @@ def policy_docs(
     out.print(f"Wrote {output}.")
 
 
-try:  # the screening command lives with the screening library
-    from safepassage.screening.cli import screen as screen_command
-
-    app.command("screen")(screen_command)
-except ModuleNotFoundError:  # pragma: no cover - during development only
-    pass
+# The screening command lives with the screening library.
+app.command("screen")(screen_command)
 
 
 def main() -> None:
