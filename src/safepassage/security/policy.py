@@ -132,6 +132,8 @@ POLICY: dict[Role, dict[Action, Grant]] = {
 
 #: Reads of these classes are written to the audit log.
 SENSITIVE = frozenset({ID, F, M, N, X, S})
+#: Classes shown only after a recent re-authentication (step-up): all personal data, notes included.
+STEP_UP_CLASSES = SENSITIVE | {NO}
 
 
 def grant(role: Role, action: Action) -> Grant | None:

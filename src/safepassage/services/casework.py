@@ -13,7 +13,15 @@ from safepassage.domain.person import clean_text, validate_person
 from safepassage.domain.stages import CLOSED, Stage, allowed_targets, check_transition
 from safepassage.security.access import case_for_read, case_for_update, in_scope, require, role_of
 from safepassage.security.audit import AuditEvent
-from safepassage.security.policy import Action, FieldClass, Role, action_for_move, grant, readable_fields
+from safepassage.security.policy import (
+    STEP_UP_CLASSES,
+    Action,
+    FieldClass,
+    Role,
+    action_for_move,
+    grant,
+    readable_fields,
+)
 from safepassage.services import identity
 from safepassage.services.intake import decode_pathways, person_row
 from safepassage.services.views import CaseDetail, CaseSummary, Page, StageChange
@@ -22,18 +30,6 @@ from safepassage.store.types import utcnow
 from safepassage.store.uow import Actor, UnitOfWork
 
 MAX_NOTE = 10_000
-#: Classes that need a recent re-authentication (step-up) to be shown.
-STEP_UP_CLASSES = frozenset(
-    {
-        FieldClass.IDENTITY,
-        FieldClass.FAMILY,
-        FieldClass.MILITARY,
-        FieldClass.NARRATIVE,
-        FieldClass.NOTES,
-        FieldClass.SURRENDER,
-        FieldClass.EXCLUSION,
-    }
-)
 MAX_PAGE = 100
 
 
