@@ -1,12 +1,14 @@
 # Safe Passage — the two commands of the README quick start, and a few helpers.
-PYTHON ?= $(shell command -v python3.13 || command -v python3.12 || command -v python3.11 || command -v python3)
+# The first interpreter that really runs and is 3.11+ (pyenv shims can exist for versions not enabled).
+PYTHON ?= $(shell for p in python3 python3.13 python3.12 python3.11; do \
+	$$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && { command -v $$p; break; }; done)
 VENV   := .venv
 BIN    := $(VENV)/bin
 
 .PHONY: demo test lint typecheck audit-deps pytest install install-dev clean
 
 $(BIN)/python:
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
+	@test -n "$(PYTHON)" || { echo "Python 3.11+ is required (python3 on PATH)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
