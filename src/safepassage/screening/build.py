@@ -50,9 +50,7 @@ def keys_for_batch(batch: list[Fields]) -> tuple[bytes, bytes, bytes]:
     return keys.tobytes(), kinds.tobytes(), counts.tobytes()
 
 
-def _batches(
-    entities: Iterable[Mapping[str, Any]], blob: bytearray, rec_offsets: array[int]
-) -> Iterator[list[Fields]]:
+def _batches(entities: Iterable[Mapping[str, Any]], blob: bytearray, rec_offsets: array[int]) -> Iterator[list[Fields]]:
     batch: list[Fields] = []
     for entity in entities:
         fields = entity_fields(entity)

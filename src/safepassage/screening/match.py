@@ -101,6 +101,16 @@ def best_name_score(query: Person, candidate: Person, explain: bool = True) -> N
                 ns = NameScore(ns.score * penalty, (*ns.parts, note), ns.query_only, ns.candidate_only)
             if best is None or ns.score > best.score:
                 best = ns
+    if best is not None and best.score < JOIN_BELOW:
+        # The same letters with the spaces elsewhere ("Lauren Tnkunda" / "Laurent Nkunda").
+        q_joined = {"".join(t.skel for t in qn) for qn in query.names}
+        for cn in candidate.names:
+            if "".join(t.skel for t in cn) in q_joined and len(cn) > 1:
+                note = PartMatch(
+                    PART, "(whole name)", "(whole name)", SPACING_FACTOR, "same letters, spaced differently"
+                )
+                if SPACING_FACTOR > best.score:
+                    best = NameScore(SPACING_FACTOR, (note,) if explain else ())
     uneven = any(len(qn) != len(cn) for qn in query.names for cn in candidate.names)
     if best is not None and best.score < JOIN_BELOW and uneven:
         # Words run together or split apart ("Ramimakhlouf", "Patr ushev"): retry with
@@ -113,6 +123,7 @@ def best_name_score(query: Person, candidate: Person, explain: bool = True) -> N
 
 
 JOIN_BELOW = 0.9
+SPACING_FACTOR = 0.9
 
 
 def _join_pairs(names: tuple[tuple[Tok, ...], ...], words: set[str]) -> list[tuple[Tok, ...]]:

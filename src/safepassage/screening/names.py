@@ -185,6 +185,7 @@ _ALT_READINGS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"x"), "kh"),  # GOST 7.79-B and scientific х: Mixail, Xarkov
     (re.compile(r"cz"), "ts"),  # GOST 7.79-B ц: Czvetkov
     (re.compile(r"(?<![ts])ch(?=[aeiouy])"), "sh"),  # French ш: Chostakovitch, Chouvalov
+    (re.compile(r"sc(?![h])"), "shch"),  # chat щ: Scechkov
 )
 # German spelling habits (w for в, sch/tsch, j in ja/jo/ju, -zki) mark a word whose other
 # letters may follow German rules too: s for з, z for ц, ch for х, and sch for ж or ш.
