@@ -46,3 +46,33 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/search/persons"): Rule(Action.READ, (FieldClass.CORE, FieldClass.IDENTITY)),
     ("POST", "/api/erasure-requests/{request_id}/approval"): Rule(Action.APPROVE_ERASURE, (FieldClass.NONE,)),
 }
+
+# Pages (web/pages). A language prefix (/ru /uk /en /be) is stripped before routing, so each page is one entry.
+_CASE_PAGE = "/console/cases/{case_id}"
+_ON_BEHALF = (FieldClass.CORE, FieldClass.IDENTITY, FieldClass.FAMILY)
+ROUTES |= {
+    ("GET", "/"): PUBLIC,
+    ("GET", "/apply"): PUBLIC,
+    ("POST", "/apply"): PUBLIC,
+    ("GET", "/status"): PUBLIC,
+    ("POST", "/status"): PUBLIC,
+    ("POST", "/withdraw"): PUBLIC,
+    ("GET", "/console/login"): PUBLIC,
+    ("POST", "/console/login"): PUBLIC,
+    ("POST", "/console/logout"): ANY_STAFF,
+    ("POST", "/console/step-up"): ANY_STAFF,
+    ("GET", "/console"): ANY_STAFF,
+    ("GET", "/console/cases"): Rule(Action.LIST),
+    ("GET", _CASE_PAGE): Rule(Action.READ, on_case=True),
+    ("POST", _CASE_PAGE + "/transitions"): Rule(Action.TRANSITION, on_case=True),
+    ("POST", _CASE_PAGE + "/notes"): Rule(Action.ANNOTATE, (FieldClass.NOTES,), on_case=True),
+    ("POST", _CASE_PAGE + "/assignment"): Rule(Action.ASSIGN, on_case=True),
+    ("POST", _CASE_PAGE + "/family"): Rule(Action.LINK_FAMILY, (FieldClass.FAMILY,), on_case=True),
+    ("GET", "/console/new/surrender"): Rule(Action.CREATE, (FieldClass.CORE, FieldClass.SURRENDER)),
+    ("POST", "/console/new/surrender"): Rule(Action.CREATE, (FieldClass.CORE, FieldClass.SURRENDER)),
+    ("GET", "/console/new/application"): Rule(Action.CREATE, _ON_BEHALF),
+    ("POST", "/console/new/application"): Rule(Action.CREATE, _ON_BEHALF),
+    ("GET", "/console/users"): Rule(Action.MANAGE_USERS, (FieldClass.NONE,)),
+    ("POST", "/console/users"): Rule(Action.MANAGE_USERS, (FieldClass.NONE,)),
+    ("POST", "/console/users/update"): Rule(Action.MANAGE_USERS, (FieldClass.NONE,)),
+}
