@@ -51,6 +51,8 @@ def main() -> None:
         f"screened {len(queries)} queries in {wall:.2f} s wall = {len(queries) / wall:.0f} q/s "
         f"({args.workers} workers; main-process CPU {cpu:.2f} s); load average {os.getloadavg()}"
     )
+    if args.workers == 1:
+        print(f"CPU time per query {1000 * cpu / len(queries):.2f} ms = {len(queries) / cpu:.0f} q/s per CPU-second")
     rows: dict[str, list[dict[str, Any]]] = {}
     for res in results:
         lab = dict(labels[res["query_id"]])
