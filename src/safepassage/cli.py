@@ -71,7 +71,12 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port (default: $SAFEPASSAGE_PORT or 8000).")] = None,
 ) -> None:
     """Serve the API on the configured database (run `safepassage db upgrade` first)."""
+    from safepassage.store import schema
+
     settings = _settings()
+    if not schema.is_current(_database(settings).engine):
+        err.print("[red]The database schema is not current:[/red] run `safepassage db upgrade` first.")
+        raise typer.Exit(2)
     _serve(settings, host, port or settings.port)
 
 

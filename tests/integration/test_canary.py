@@ -11,10 +11,16 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import os
+import socket
 import sqlite3
+import subprocess
+import sys
+import time
 import urllib.parse
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import inspect, text
@@ -22,7 +28,7 @@ from sqlalchemy import inspect, text
 from safepassage.screening.translit import romanise
 from safepassage.security import logs
 from safepassage.security.policy import Role
-from tests.conftest import Env
+from tests.conftest import KEK, SECRET, Env
 
 CANARIES = {
     "first": "Канарейкоґ",
@@ -162,3 +168,55 @@ def _database_bytes(env: Env, tmp_path: Path) -> bytes:
             for row in conn.execute(text(f'SELECT * FROM "{table}"')):
                 chunks.append(repr(tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)).encode())
     return b"\n".join(chunks)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_no_canary_in_a_real_server_log_at_debug(env: Env, tmp_path: Path) -> None:
+    """`safepassage serve` as deployed (uvicorn, our log config) at DEBUG, with good and bad requests."""
+    port = _free_port()
+    server_env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("SAFEPASSAGE_")},
+        "SAFEPASSAGE_DATABASE_URL": env.db.engine.url.render_as_string(hide_password=False),
+        "SAFEPASSAGE_KEK": base64.b64encode(KEK).decode(),
+        "SAFEPASSAGE_SECRET_KEY": base64.b64encode(SECRET).decode(),
+        "SAFEPASSAGE_DATA_DIR": str(tmp_path),
+        "SAFEPASSAGE_LOG_LEVEL": "DEBUG",
+    }
+    log = tmp_path / "server.log"
+    with log.open("wb") as sink:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", "from safepassage.cli import main; main()", "serve", "--port", str(port)],
+            env=server_env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                assert time.monotonic() < deadline and proc.poll() is None, log.read_text()
+                time.sleep(0.2)
+            with httpx.Client(base_url=base, timeout=30) as http:
+                ok = http.post("/api/applications", json=_application())
+                assert ok.status_code == 201
+                http.post("/api/applications", json={**_application(), "pathways": ["nope"]})
+                http.post("/api/status", json={"receipt": CANARIES["first"], "passphrase": CANARIES["last"]})
+                http.post("/api/auth/login", json={"username": CANARIES["first"], "password": CANARIES["last"]})
+                http.get(f"/api/cases/{ok.json()['case_id']}", headers=env.headers(Role.CASEWORKER))
+                http.get(f"/{urllib.parse.quote(CANARIES['first'])}")
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    output = log.read_text(encoding="utf-8", errors="replace")
+    assert output.strip(), "the server logged nothing at DEBUG: the test would prove nothing"
+    _assert_clean(output, "the server's DEBUG log")

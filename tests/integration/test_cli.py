@@ -129,3 +129,8 @@ def test_anchors_kept_outside_reveal_a_truncated_log(tmp_path: Path) -> None:
     forged = anchors.read_text().replace('"seq": 1', '"seq": 2', 1)
     anchors.write_text(forged)
     assert "bad signature" in runner.invoke(app, ["audit", "verify", "--anchors", str(anchors)], env=env).output
+
+
+def test_serve_refuses_an_unmigrated_database(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["serve", "--port", "1"], env=_env(tmp_path))
+    assert result.exit_code == 2 and "db upgrade" in result.output
