@@ -112,7 +112,7 @@ def demo(
         out.print(f"  {role:<18} {username:<18} {password}")
     out.print("Second factor (TOTP): `.venv/bin/safepassage users code --demo --username caseworker` prints the code.")
     url = f"http://127.0.0.1:{settings.port}"
-    out.print(f"API: {url}/api   API docs: {url}/api/docs   Health: {url}/healthz")
+    out.print(f"Portal: {url}/ru/ (/uk/ /en/ /be/)   Console: {url}/ru/console   API: {url}/api (docs: /api/docs)")
     if serve_after:
         _serve(settings, "127.0.0.1", settings.port)
 
