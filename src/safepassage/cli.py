@@ -328,6 +328,19 @@ def _secret_line(prompt: str) -> str:
     return getpass.getpass(f"{prompt}: ")
 
 
+@policy_app.command("check")
+def policy_check(file: Annotated[Path, typer.Argument(help="An eligibility policy (TOML).")]) -> None:
+    """Validate an eligibility policy file; errors name the place in the file."""
+    from safepassage.domain.eligibility import load_policy
+
+    try:
+        policy = load_policy(file)
+    except (DomainError, OSError) as exc:
+        err.print(f"[red]{getattr(exc, 'message', exc)}[/red]")
+        raise typer.Exit(2) from None
+    out.print(f"Policy {policy.version}: {len(policy.rules)} rules, every pathway covered.")
+
+
 @policy_app.command("docs")
 def policy_docs(
     output: Annotated[Path, typer.Option(help="Markdown file to write.")] = Path("docs/authorisation.md"),
