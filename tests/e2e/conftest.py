@@ -103,13 +103,13 @@ def _is_error(message: Any) -> bool:
 
 @pytest.fixture
 def new_page(browser: Any, server: str) -> Iterator[Any]:
-    """new_page(js=True, bypass_csp=False) → (page, watch): a fresh context each call, watched."""
+    """new_page(js=True, bypass_csp=False, phone=True) → (page, watch): a fresh context each call, watched."""
     contexts = []
     watches: list[Watch] = []
 
-    def make(js: bool = True, bypass_csp: bool = False) -> tuple[Any, Watch]:
-        ctx = browser.new_context(base_url=server, java_script_enabled=js, bypass_csp=bypass_csp,
-                                  viewport={"width": 412, "height": 915} if not bypass_csp else None)
+    def make(js: bool = True, bypass_csp: bool = False, phone: bool = True) -> tuple[Any, Watch]:
+        viewport = {"width": 412, "height": 915} if phone else {"width": 1280, "height": 800}
+        ctx = browser.new_context(base_url=server, java_script_enabled=js, bypass_csp=bypass_csp, viewport=viewport)
         contexts.append(ctx)
         page = ctx.new_page()
         page.set_default_timeout(10_000)

@@ -48,7 +48,7 @@ def test_every_page_screenshot_and_axe(new_page: Any, env: Env, lang: str) -> No
     if env.backend != "sqlite":
         pytest.skip("the screenshot sweep runs once, on SQLite")
     case_id = _seed(env)
-    page, _ = new_page(bypass_csp=True)  # bypass only so that axe can be injected
+    page, _ = new_page(bypass_csp=True)  # bypass only so that axe can be injected; a phone-sized window
     problems: dict[str, list[dict[str, Any]]] = {}
 
     def visit(p: Any, name: str) -> None:
@@ -68,7 +68,7 @@ def test_every_page_screenshot_and_axe(new_page: Any, env: Env, lang: str) -> No
     steps.status(page, lang, receipt, passphrase)
     visit(page, "status")
 
-    staff, _ = new_page(bypass_csp=True)
+    staff, _ = new_page(bypass_csp=True, phone=False)
     staff.goto(f"/{lang}/console/login")
     staff.click("main button[type=submit]")
     visit(staff, "console-login-error")
@@ -80,7 +80,7 @@ def test_every_page_screenshot_and_axe(new_page: Any, env: Env, lang: str) -> No
     visit(staff, "console-case")
     staff.goto(f"/{lang}/console/cases/00000000-0000-4000-8000-000000000000")
     visit(staff, "console-not-found")
-    operator, _ = new_page(bypass_csp=True)
+    operator, _ = new_page(bypass_csp=True, phone=False)
     steps.login(operator, "intake-operator", lang)
     operator.goto(f"/{lang}/console/new/surrender")
     visit(operator, "console-surrender")
@@ -93,7 +93,7 @@ def test_every_page_screenshot_and_axe(new_page: Any, env: Env, lang: str) -> No
     operator.goto(f"/{lang}/console/users")
     visit(operator, "console-forbidden")
 
-    admin, _ = new_page(bypass_csp=True)
+    admin, _ = new_page(bypass_csp=True, phone=False)
     steps.login(admin, "admin", lang)
     admin.goto(f"/{lang}/console/users")
     visit(admin, "console-users")

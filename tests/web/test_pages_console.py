@@ -212,3 +212,35 @@ def test_admin_manages_users(client: TestClient, env: Env) -> None:
     with env.db.uow() as uow:
         user = uow.get_user(env.user_ids[Role.AUDITOR])
         assert user is not None and user.disabled and uow.count(User) == len(Role) + 1
+
+
+def test_login_with_second_factor_and_step_up_before_personal_data(client: TestClient, env: Env) -> None:
+    import pyotp
+    from sqlalchemy import update
+
+    from safepassage.services import staff
+    from safepassage.store.models import StaffSession
+    from safepassage.store.types import utcnow
+
+    created = staff.create_user(env.db.uow(), actor=env.actor(Role.ADMIN), username="cw.totp",
+                                role=Role.CASEWORKER, password=PASSWORD)
+    seed = pyotp.parse_uri(created.totp_uri).secret
+    case_id = _case_id(env, _new_case(client, last_name="Шевченко"))
+    c = browser(TestClient(client.app))
+    page = c.get("/en/console/login").text
+    r = c.post("/en/console/login", data={"csrf": token(page), "username": "cw.totp", "password": PASSWORD})
+    assert summary(r.text) == ["Wrong username, password or code."]  # the code is required
+    r = c.post("/en/console/login", data={"csrf": token(page), "username": "cw.totp", "password": PASSWORD,
+                                          "code": pyotp.TOTP(seed).now()}, follow_redirects=False)
+    assert r.status_code == 303
+    assert "Шевченко" in c.get(f"/en/console/cases/{case_id}").text
+    with env.db.engine.begin() as conn:  # an hour later: personal data needs the password again
+        conn.execute(update(StaffSession).values(reauth_at=utcnow().replace(year=2020)))
+    page = c.get(f"/en/console/cases/{case_id}").text
+    assert "Шевченко" not in page and "Confirm it is you" in page
+    r = c.post("/en/console/step-up", data={"csrf": token(page), "case_id": case_id, "password": "wrong"})
+    assert errors(r.text)["step_up"] == "Wrong username, password or code." and "Шевченко" not in r.text
+    code = pyotp.TOTP(seed).at(utcnow().timestamp() + 30)  # a fresh code: each one works once
+    r = c.post("/en/console/step-up", data={"csrf": token(page), "case_id": case_id, "password": PASSWORD,
+                                            "code": code})
+    assert "Шевченко" in r.text and "Confirm it is you" not in r.text
