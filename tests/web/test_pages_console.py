@@ -99,7 +99,10 @@ def test_queue_masks_names_filters_sorts_and_pages(client: TestClient, env: Env)
     assert "П. А." in page and "Петров" not in page and "Алексей" not in page
     newest = c.get("/en/console/cases?sort=created&order=desc").text
     assert "Я." in newest and "<script>x" not in newest
-    assert "28 cases found" in c.get("/en/console/cases?stage=received&language=ru&pathway=deserter").text
+    filtered = c.get("/en/console/cases?stage=received&language=ru&pathway=deserter").text
+    assert "28 cases found" in filtered
+    # the language switch keeps the filters
+    assert 'href="/uk/console/cases?stage=received&amp;language=ru&amp;pathway=deserter"' in filtered
     assert "0 cases found" in c.get("/en/console/cases?language=uk").text
     assert "0 cases found" in c.get("/en/console/cases?pathway=dissident").text
     second = c.get("/en/console/cases?sort=created&order=desc&page=2").text

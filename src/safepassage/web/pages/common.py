@@ -163,7 +163,10 @@ def page_of(request: Request) -> str:
     if request.method != "GET":
         for pattern, replacement in _GET_PAGE_OF:
             path = pattern.sub(replacement, path)
-    return path
+        return path
+    # GET queries are filters and page numbers (never personal data): keep them across a language switch.
+    query = request.url.query
+    return f"{path}?{query}" if query else path
 
 
 def redirect(request: Request, path: str) -> RedirectResponse:

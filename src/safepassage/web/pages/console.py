@@ -46,6 +46,7 @@ from safepassage.web.pages.common import (
     staff_csrf,
     staff_csrf_ok,
 )
+from safepassage.web.pages.labels import N_
 from safepassage.web.pages.portal import expired_message
 
 router = APIRouter(prefix="/console", route_class=PageRoute, include_in_schema=False)
@@ -263,7 +264,7 @@ def add_note(request: Request, case_id: UUID, posted: Posted, who: Guarded, uow:
     _ = gettext_for(request)
     form = form_values(posted)
     errors: dict[str, str] = {}
-    note = forms.text(form, "note", _, errors, limit=casework.MAX_NOTE, required=forms.N_("Write the note first."))
+    note = forms.text(form, "note", _, errors, limit=casework.MAX_NOTE, required=N_("Write the note first."))
     if errors:
         return _case_page(request, who, uow, str(case_id), errors=errors, typed={"note": form.get("note", "")})
     return _act(request, who, uow, str(case_id), form, {"note": note}, lambda: casework.add_note(

@@ -6,7 +6,7 @@ hotline call can be recorded in under a minute.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
@@ -31,6 +31,7 @@ from safepassage.web.pages.common import (
     staff_csrf_ok,
 )
 from safepassage.web.pages.console import _uuid
+from safepassage.web.pages.labels import N_
 from safepassage.web.pages.portal import expired_message
 
 router = APIRouter(prefix="/console", route_class=PageRoute, include_in_schema=False)
@@ -40,7 +41,7 @@ APPLICATION_FIELDS = ("first_name", "patronymic", "last_name", "birth_date", "la
                       "at_front")
 
 
-def _page(request: Request, who: StaffSession, template: str, **context: object) -> HTMLResponse:
+def _page(request: Request, who: StaffSession, template: str, **context: Any) -> HTMLResponse:
     context.setdefault("errors", {})
     context.setdefault("values", {})
     context.setdefault("receipt", None)
@@ -64,7 +65,7 @@ def surrender(request: Request, posted: Posted, who: Guarded, uow: UoW) -> HTMLR
         errors["form"] = expired_message(request)
     unit, sector = forms.text(form, "unit", _, errors), forms.text(form, "sector", _, errors)
     channel = forms.text(form, "contact_channel", _, errors, limit=40)
-    handle = forms.text(form, "contact_handle", _, errors, required=forms.N_("A contact is needed to arrange it."))
+    handle = forms.text(form, "contact_handle", _, errors, required=N_("A contact is needed to arrange it."))
     urgency = forms.choice(form, "urgency", Urgency, _, errors) or "days"
     language = forms.choice(form, "language", Language, _, errors) or "ru"
     try:
@@ -128,7 +129,7 @@ def application(request: Request, posted: Posted, who: Guarded, uow: UoW) -> HTM
                  values={"channel": "operator"})
 
 
-def _users_page(request: Request, who: StaffSession, uow: UoW, **context: object) -> HTMLResponse:
+def _users_page(request: Request, who: StaffSession, uow: UoW, **context: Any) -> HTMLResponse:
     return _page(request, who, "console/users.html", users=pages_support.list_users(uow, actor=who.actor),
                  roles=[r.value for r in Role], **context)
 
