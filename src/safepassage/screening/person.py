@@ -26,24 +26,26 @@ class Person:
     roles: frozenset[str]  # name parts known in at least one variant
 
 
-def _values(props: Mapping[str, Any], key: str) -> tuple[str, ...]:
-    raw = props.get(key)
+def _values(raw: Any) -> list[str]:
+    """Non-empty string values of one FtM property (a list; a bare string is tolerated)."""
     if not raw:
-        return ()
-    if type(raw) is list and all(type(v) is str for v in raw):
-        return tuple(raw)  # the FtM shape: the fast path
+        return []
+    if type(raw) is list:
+        return [v for v in raw if type(v) is str and v.strip()]  # the FtM shape: fast path
     if isinstance(raw, str):
-        return (raw,)
+        return [raw] if raw.strip() else []
     if isinstance(raw, Sequence):
-        return tuple(str(v) for v in raw if isinstance(v, str | int))
-    return ()
+        return [str(v) for v in raw if isinstance(v, str | int) and str(v).strip()]
+    return []
 
 
 def _first(props: Mapping[str, Any], keys: tuple[str, ...]) -> str:
     for key in keys:
-        values = _values(props, key)
-        if values:
-            return values[0]
+        raw = props.get(key)
+        if raw:
+            values = _values(raw)
+            if values:
+                return values[0]
     return ""
 
 
@@ -67,16 +69,9 @@ _FIELD_SEP, _VALUE_SEP = "\x1f", "\x1e"
 _SEP_CLEAN = str.maketrans({_FIELD_SEP: " ", _VALUE_SEP: " "})
 
 
-def build_person(
-    entity_id: str,
-    names: tuple[str, ...],
-    first: str,
-    father: str,
-    last: str,
-    dobs: tuple[str, ...],
-    gender: str,
-) -> Person:
-    """Person features from the fields of :func:`entity_fields` (uncached)."""
+@lru_cache(maxsize=50_000)
+def name_variants(names: tuple[str, ...], first: str, father: str, last: str) -> tuple[tuple[Tok, ...], ...]:
+    """Distinct name variants (token tuples with roles) of a person's name fields."""
     variants: list[tuple[Tok, ...]] = []
     seen: set[tuple[str, ...]] = set()
     candidates: list[tuple[Tok, ...]] = []
@@ -97,11 +92,24 @@ def build_person(
             continue
         seen.add(sig)
         variants.append(toks)
-    variants = [_borrow_roles(v, variants) for v in variants]
+    return tuple(_borrow_roles(v, variants) for v in variants)
+
+
+def build_person(
+    entity_id: str,
+    names: tuple[str, ...],
+    first: str,
+    father: str,
+    last: str,
+    dobs: tuple[str, ...],
+    gender: str,
+) -> Person:
+    """Person features from the fields of :func:`entity_fields` (uncached)."""
+    variants = name_variants(names, first, father, last)
     parsed = tuple(d for d in (parse_date(x) for x in dobs) if d is not None)
     display = names[0] if names else " ".join(x for x in (first, father, last) if x)
     roles = frozenset(t.role for v in variants for t in v if t.role != PART)
-    return Person(entity_id, tuple(variants), tuple(dict.fromkeys(parsed)), gender, display, roles)
+    return Person(entity_id, variants, tuple(dict.fromkeys(parsed)), gender, display, roles)
 
 
 # Content-keyed cache: the same person dict seen again (re-screening, benchmarks) is free.
@@ -111,19 +119,23 @@ _build = lru_cache(maxsize=20_000)(build_person)
 def entity_fields(entity: Mapping[str, Any]) -> Fields:
     """The parts of an FtM entity dict the engine uses, as a flat tuple."""
     props = entity.get("properties") or {}
-    names: tuple[str, ...] = ()
+    names: list[str] = []
     for key in NAME_PROPS:
-        if key in props:
-            names += _values(props, key)
+        raw = props.get(key)
+        if raw:
+            names += _values(raw)
     return (
         str(entity.get("id") or ""),
-        tuple(n for n in names if n.strip()),
-        _first(props, ("firstName",)),
+        tuple(names),
+        _first(props, _FIRST),
         _first(props, PATRONYMIC_PROPS),
-        _first(props, ("lastName",)),
-        _values(props, "birthDate"),
-        _first(props, ("gender",)).lower(),
+        _first(props, _LAST),
+        tuple(_values(props.get("birthDate"))),
+        _first(props, _GENDER).lower(),
     )
+
+
+_FIRST, _LAST, _GENDER = ("firstName",), ("lastName",), ("gender",)
 
 
 def encode_fields(fields: Fields) -> str:
