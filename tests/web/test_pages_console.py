@@ -247,3 +247,22 @@ def test_login_with_second_factor_and_step_up_before_personal_data(client: TestC
     r = c.post("/en/console/step-up", data={"csrf": token(page), "case_id": case_id, "password": PASSWORD,
                                             "code": code})
     assert "Шевченко" in r.text and "Confirm it is you" not in r.text
+
+
+def test_every_stage_of_the_demo_data_renders_for_every_case_role(client: TestClient, env: Env) -> None:
+    from sqlalchemy import select
+
+    from safepassage.demo import seed
+
+    seed(env.db, cases=12)
+    with env.db.uow() as uow:
+        ids = list(uow.session.scalars(select(Case.id)))
+        stages = set(uow.session.scalars(select(Case.stage)))
+    assert len(stages) >= 10
+    for username in ("caseworker", "adjudicator", "intake-operator"):
+        c = login(browser(TestClient(client.app)), username, "be")
+        assert c.get("/be/console/cases").status_code == 200
+        for case_id in ids:
+            r = c.get(f"/be/console/cases/{case_id}")
+            assert r.status_code == 200, (username, r.status_code)
+            assert "<script>alert" not in r.text  # the demo's hostile names arrive escaped
