@@ -30,7 +30,10 @@ def test_every_public_page_answers_in_its_language(client: TestClient, lang: str
         assert not re.search(r"<script(?![^>]*\bsrc=\"/static/)", r.text), "inline script"
         assert " style=" not in r.text, "inline style"
         assert not re.search(r"(src|href)=\"(https?:)?//", r.text), "third-party resource"
+        assert len(r.content) < 16_000, (path, len(r.content))  # small pages for a cheap phone on a bad line
     assert heading(c.get(f"/{lang}/").text) == EXPECTED_TITLE[lang]
+    assert len(c.get("/static/css/site.css").content) < 12_000
+    assert "<script" not in c.get(f"/{lang}/apply").text  # the portal needs no JavaScript at all
 
 
 def test_no_prefix_means_russian_and_language_needs_no_cookie(client: TestClient) -> None:
