@@ -103,14 +103,9 @@ def best_name_score(query: Person, candidate: Person, explain: bool = True) -> N
                 best = ns
     if best is not None and best.score < JOIN_BELOW:
         # The same letters with the spaces elsewhere ("Lauren Tnkunda" / "Laurent Nkunda").
-        q_joined = {"".join(t.skel for t in qn) for qn in query.names}
-        for cn in candidate.names:
-            if "".join(t.skel for t in cn) in q_joined and len(cn) > 1:
-                note = PartMatch(
-                    PART, "(whole name)", "(whole name)", SPACING_FACTOR, "same letters, spaced differently"
-                )
-                if SPACING_FACTOR > best.score:
-                    best = NameScore(SPACING_FACTOR, (note,) if explain else ())
+        if SPACING_FACTOR > best.score and not query.joined.isdisjoint(candidate.joined):
+            note = PartMatch(PART, "(whole name)", "(whole name)", SPACING_FACTOR, "same letters, spaced differently")
+            best = NameScore(SPACING_FACTOR, (note,) if explain else ())
     uneven = any(len(qn) != len(cn) for qn in query.names for cn in candidate.names)
     if best is not None and best.score < JOIN_BELOW and uneven:
         # Words run together or split apart ("Ramimakhlouf", "Patr ushev"): retry with
@@ -126,7 +121,7 @@ JOIN_BELOW = 0.9
 SPACING_FACTOR = 0.9
 
 
-def _join_pairs(names: tuple[tuple[Tok, ...], ...], words: set[str]) -> list[tuple[Tok, ...]]:
+def _join_pairs(names: tuple[tuple[Tok, ...], ...], words: frozenset[str]) -> list[tuple[Tok, ...]]:
     out = []
     for toks in names:
         for i in range(len(toks) - 1):
@@ -142,10 +137,8 @@ def _join_pairs(names: tuple[tuple[Tok, ...], ...], words: set[str]) -> list[tup
 def _joined(query: Person, candidate: Person) -> list[tuple[tuple[Tok, ...], tuple[Tok, ...]]]:
     # Concatenated skeletons or romanisations, not a fresh skeleton of the joined text: this
     # runs for many candidate pairs and must stay cheap.
-    q_words = {w for v in query.names for t in v for w in (t.skel, t.roman)}
-    c_words = {w for v in candidate.names for t in v for w in (t.skel, t.roman)}
-    pairs = [(qn, cn) for qn in _join_pairs(query.names, c_words) for cn in candidate.names]
-    pairs += [(qn, cn) for qn in query.names for cn in _join_pairs(candidate.names, q_words)]
+    pairs = [(qn, cn) for qn in _join_pairs(query.names, candidate.words) for cn in candidate.names]
+    pairs += [(qn, cn) for qn in query.names for cn in _join_pairs(candidate.names, query.words)]
     return pairs
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from safepassage.screening.dates import PartialDate, parse_date
 from safepassage.screening.names import PART, Tok, make_tok, parse_full_name, parse_parts
@@ -24,6 +24,17 @@ class Person:
     gender: str
     display: str
     roles: frozenset[str]  # name parts known in at least one variant
+    joined: frozenset[str] = frozenset()  # each variant's skeletons run together
+    words: frozenset[str] = frozenset()  # skeletons and romanisations of all words
+
+
+class NameSet(NamedTuple):
+    """Name variants of a person and what scoring derives from all of them."""
+
+    variants: tuple[tuple[Tok, ...], ...]
+    roles: frozenset[str]
+    joined: frozenset[str]
+    words: frozenset[str]
 
 
 def _values(raw: Any) -> list[str]:
@@ -70,7 +81,7 @@ _SEP_CLEAN = str.maketrans({_FIELD_SEP: " ", _VALUE_SEP: " "})
 
 
 @lru_cache(maxsize=50_000)
-def name_variants(names: tuple[str, ...], first: str, father: str, last: str) -> tuple[tuple[Tok, ...], ...]:
+def name_variants(names: tuple[str, ...], first: str, father: str, last: str) -> NameSet:
     """Distinct name variants (token tuples with roles) of a person's name fields."""
     variants: list[tuple[Tok, ...]] = []
     seen: set[tuple[str, ...]] = set()
@@ -92,7 +103,13 @@ def name_variants(names: tuple[str, ...], first: str, father: str, last: str) ->
             continue
         seen.add(sig)
         variants.append(toks)
-    return tuple(_borrow_roles(v, variants) for v in variants)
+    final = tuple(_borrow_roles(v, variants) for v in variants)
+    return NameSet(
+        final,
+        frozenset(t.role for v in final for t in v if t.role != PART),
+        frozenset("".join(t.skel for t in v) for v in final if len(v) > 1),
+        frozenset(w for v in final for t in v for w in (t.skel, t.roman)),
+    )
 
 
 def build_person(
@@ -105,11 +122,10 @@ def build_person(
     gender: str,
 ) -> Person:
     """Person features from the fields of :func:`entity_fields` (uncached)."""
-    variants = name_variants(names, first, father, last)
+    ns = name_variants(names, first, father, last)
     parsed = tuple(d for d in (parse_date(x) for x in dobs) if d is not None)
     display = names[0] if names else " ".join(x for x in (first, father, last) if x)
-    roles = frozenset(t.role for v in variants for t in v if t.role != PART)
-    return Person(entity_id, variants, tuple(dict.fromkeys(parsed)), gender, display, roles)
+    return Person(entity_id, ns.variants, tuple(dict.fromkeys(parsed)), gender, display, ns.roles, ns.joined, ns.words)
 
 
 # Content-keyed cache: the same person dict seen again (re-screening, benchmarks) is free.
