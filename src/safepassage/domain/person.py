@@ -62,18 +62,19 @@ class PartialDate:
         """Parse YYYY, YYYY-MM or YYYY-MM-DD; refuse impossible or future dates."""
         m = _DATE.match(text.strip())
         if not m:
-            raise InvalidInput(f"{field_name} must look like 1990, 1990-04 or 1990-04-23 (got {text[:20]!r}).")
+            # Never echo the value: a date of birth is personal data, and error text ends up in places.
+            raise InvalidInput(f"{field_name} must look like 1990, 1990-04 or 1990-04-23.")
         year = int(m[1])
         month = int(m[2]) if m[2] else None
         day = int(m[3]) if m[3] else None
         if not 1900 <= year <= date.today().year:  # noqa: DTZ011 - a calendar date, no time zone involved
-            raise InvalidInput(f"{field_name}: year {year} is not plausible.")
+            raise InvalidInput(f"{field_name}: the year is not plausible.")
         if month is not None and not 1 <= month <= 12:
             raise InvalidInput(f"{field_name}: month {month} does not exist.")
         if day is not None and month is not None and not 1 <= day <= calendar.monthrange(year, month)[1]:
-            raise InvalidInput(f"{field_name}: {text} is not a real date.")
+            raise InvalidInput(f"{field_name}: that day does not exist in that month.")
         if day is not None and month is not None and date(year, month, day) > date.today():  # noqa: DTZ011
-            raise InvalidInput(f"{field_name}: {text} is in the future.")
+            raise InvalidInput(f"{field_name}: the date is in the future.")
         return cls(year, month, day)
 
     def __str__(self) -> str:
