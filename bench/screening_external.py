@@ -1,6 +1,6 @@
 """External tiers: nomenklatura's name-benchmark cases and yente's UN positives, ours vs logic-v2.
 
-    PYTHONHASHSEED=0 .venv-bench/bin/python bench/screening_external.py [--no-peer]
+PYTHONHASHSEED=0 .venv-bench/bin/python bench/screening_external.py [--no-peer]
 """
 
 from __future__ import annotations
