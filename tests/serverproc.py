@@ -17,6 +17,7 @@ call `close()` in a `finally` block.
 from __future__ import annotations
 
 import base64
+import ctypes
 import os
 import signal
 import socket
@@ -58,6 +59,14 @@ def server_env(database_url: str, *, kek: bytes, secret_key: bytes, data_dir: Pa
         PYTHONFAULTHANDLER="1",
     )
     return env
+
+
+def _die_with_parent() -> None:  # runs in the child between fork and exec
+    """Linux: SIGKILL the server when the test runner dies, so a killed pytest leaves no orphan server."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
+    except (OSError, AttributeError):
+        pass
 
 
 class ServerError(RuntimeError):
@@ -120,6 +129,7 @@ class ServerProcess:
                 stdout=subprocess.DEVNULL,
                 stderr=err,
                 start_new_session=True,  # a Ctrl-C in the test runner does not hit the server first
+                preexec_fn=_die_with_parent if sys.platform == "linux" else None,
             )
         self._logs[proc.pid] = log
         return proc
