@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy import Connection, Engine, create_engine, text, update
 from sqlalchemy.orm import Session
 
 from safepassage.security.crypto import KeyRing
@@ -104,6 +104,16 @@ def _seed_users(conn: Connection, ids: dict[Role, str], tokens: dict[Role, str])
         s.flush()
 
 
+def _refresh_sessions(engine: Engine) -> None:
+    """The template's sessions were made at the start of the run: make them fresh for this test
+    (otherwise a run longer than the idle timeout or the step-up window fails its late tests)."""
+    now = utcnow()
+    with engine.begin() as conn:
+        conn.execute(
+            update(StaffSession).values(last_seen_at=now, reauth_at=now, expires_at=now + timedelta(hours=12))
+        )
+
+
 def _seed_template(url: str) -> tuple[dict[Role, str], dict[Role, str]]:
     engine = make_engine(url)
     schema.upgrade(engine)
@@ -167,6 +177,7 @@ def env(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Env]:
         path = tmp_path / "test.db"
         shutil.copy(tmpl, path)
         engine = make_engine(f"sqlite:///{path}")
+        _refresh_sessions(engine)
         yield Env(Database(engine, ring=ring, secret_key=SECRET), "sqlite", ids, toks)
         engine.dispose()
         return
