@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -13,8 +14,15 @@ from safepassage.domain.errors import InvalidInput
 
 _HASHER = PasswordHasher()  # Argon2id with the library's current recommended parameters
 MIN_PASSWORD = 12
-# An Argon2 hash of a random string, verified against for unknown users so timing does not tell.
-_DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """An Argon2 hash of a random string, verified against for unknown users so timing does not tell.
+
+    Made on first use, not at import: every CLI start would otherwise pay for it."""
+    return _HASHER.hash(secrets.token_urlsafe(16))
+
 
 # Applicant passphrases: 20 random characters from 31 unambiguous ones (about 99 bits), in groups
 # of four so that they can be written down and typed on a phone.
@@ -33,7 +41,7 @@ def hash_password(password: str) -> str:
 def verify_password(stored: str | None, password: str) -> bool:
     """Check a password; takes the same time whether or not the user exists."""
     try:
-        return _HASHER.verify(stored or _DUMMY_HASH, password[:1024]) and stored is not None
+        return _HASHER.verify(stored or _dummy_hash(), password[:1024]) and stored is not None
     except (VerificationError, InvalidHashError):
         return False
 
