@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from safepassage.screening.keys import person_keys
-from safepassage.screening.person import Fields, build_person, encode_fields, entity_fields
+from safepassage.screening.keys import names_keys
+from safepassage.screening.person import Fields, encode_fields, entity_fields, name_variants
 
 BATCH = 2000
 
@@ -42,8 +42,9 @@ def keys_for_batch(batch: list[Fields]) -> tuple[bytes, bytes, bytes]:
     keys: array[int] = array("Q")
     kinds: array[int] = array("B")
     counts: array[int] = array("i")
-    for fields in batch:
-        keyed = person_keys(build_person(*fields))  # uncached: every entity is new
+    variants_of = name_variants.__wrapped__  # uncached: every entity is new, a cache only churns
+    for _, names, first, father, last, _, _ in batch:
+        keyed = names_keys(variants_of(names, first, father, last).variants)
         keys.extend(keyed.keys())
         kinds.extend(keyed.values())
         counts.append(len(keyed))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import zlib
 from functools import lru_cache
 
-from safepassage.screening.names import given_key, looks_patronymic, patronymic_key, surname_key
+from safepassage.screening.names import Tok, given_key, looks_patronymic, patronymic_key, surname_key
 from safepassage.screening.person import Person
 
 # Vote weights of a key hit: a shared pair of full names is strong evidence, a full name
@@ -70,9 +70,14 @@ def variant_keys(codes: tuple[tuple[str, str, bool], ...]) -> dict[int, int]:
 
 def person_keys(person: Person) -> dict[int, int]:
     """Union of the keys of all name variants of a person (hash -> strongest kind)."""
+    return names_keys(person.names)
+
+
+def names_keys(names: tuple[tuple[Tok, ...], ...]) -> dict[int, int]:
+    """Union of the keys of name variants (hash -> strongest kind)."""
     out: dict[int, int] = {}
     seen: set[tuple[tuple[str, str, bool], ...]] = set()
-    for toks in person.names:
+    for toks in names:
         toks = toks[:MAX_TOKENS]
         base = [(block_code(t.skel), t.first, t.initial) for t in toks]
         readings = [tuple(base)]
