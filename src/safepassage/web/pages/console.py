@@ -103,8 +103,9 @@ def login(request: Request, posted: Posted, uow: UoW) -> Response:
 @router.post("/logout")
 def logout(request: Request, posted: Posted, who: Guarded, uow: UoW) -> RedirectResponse:
     """End the session and forget the cookie."""
-    if staff_csrf_ok(request, who, form_values(posted).get("csrf")):
-        staff.logout(uow, actor=who.actor, token=who.token)
+    if not staff_csrf_ok(request, who, form_values(posted).get("csrf")):
+        return redirect(request, "/console")  # a forged logout does nothing, not even to the cookie
+    staff.logout(uow, actor=who.actor, token=who.token)
     response = redirect(request, "/console/login")
     response.delete_cookie(STAFF_COOKIE, path="/")
     return response
