@@ -149,3 +149,15 @@ def test_cli_retention_run_needs_two_people(tmp_path: Path) -> None:
     with sqlite3.connect(db_file) as conn:
         assert conn.execute("SELECT count(*) FROM cases WHERE erased_at IS NOT NULL").fetchone()[0] == withdrawn
     assert runner.invoke(app, ["audit", "verify"], env=env).exit_code == 0
+
+
+def test_queues_show_erased_cases_as_tombstones(client: TestClient, env: Env) -> None:
+    from tests.web.pages_util import browser, login
+
+    cid = client.post("/api/applications", json=application(language="uk")).json()["case_id"]
+    rid = erasure.request_erasure(env.db.uow(), actor=Actor.system(), case_id=cid, reason="applicant_request")
+    erasure.approve_erasure(env.db.uow(), actor=env.actor(Role.AUDITOR), request_id=rid)
+    api = client.get("/api/cases", params={"language": "uk"}, headers=env.headers(Role.CASEWORKER)).json()
+    assert [(c["id"], c["erased"]) for c in api["items"]] == [(cid, True)]
+    page = login(browser(client), "caseworker", "en").get("/en/console/cases")
+    assert page.status_code == 200 and "1 case" in page.text

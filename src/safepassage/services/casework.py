@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from safepassage.domain.case import FamilyMember
 from safepassage.domain.errors import IllegalTransition, InvalidInput, StaleVersion
@@ -59,38 +60,52 @@ def _check_version(case: Case, expected: int) -> None:
         )
 
 
+@dataclass(frozen=True)
+class QueueFilter:
+    """What a queue is filtered by (None: any)."""
+
+    stage: Stage | None = None
+    pathway: Pathway | None = None
+    priority: Priority | None = None
+    assignee_id: str | None = None  # a user id, or "none" for unassigned
+    language: str | None = None
+
+    def statement(self) -> Select[tuple[Case]]:
+        """The SELECT of the matching cases (no order, no page)."""
+        stmt = select(Case)
+        if self.stage:
+            stmt = stmt.where(Case.stage == self.stage.value)
+        if self.pathway:
+            stmt = stmt.where(Case.pathways.like(f"%|{self.pathway.value}|%"))
+        if self.priority:
+            stmt = stmt.where(Case.priority == self.priority.value)
+        if self.language:
+            stmt = stmt.where(Case.language == self.language)
+        if self.assignee_id == "none":
+            stmt = stmt.where(Case.assignee_id.is_(None))
+        elif self.assignee_id:
+            stmt = stmt.where(Case.assignee_id == self.assignee_id)
+        return stmt
+
+
+def count(uow: UnitOfWork, stmt: Select[tuple[Case]]) -> int:
+    """How many rows a SELECT matches."""
+    return int(uow.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+
+
 def list_cases(
-    uow: UnitOfWork,
-    *,
-    actor: Actor,
-    stage: Stage | None = None,
-    pathway: Pathway | None = None,
-    priority: Priority | None = None,
-    assignee_id: str | None = None,
-    limit: int = 50,
-    offset: int = 0,
+    uow: UnitOfWork, *, actor: Actor, where: QueueFilter = QueueFilter(), limit: int = 50, offset: int = 0
 ) -> Page:
     """The case queue, filtered and paginated; core fields only."""
     require(actor, Action.LIST)
     if not 1 <= limit <= MAX_PAGE or offset < 0:
         raise InvalidInput(f"limit must be 1–{MAX_PAGE} and offset ≥ 0.")
     with uow:
-        stmt = select(Case)
-        if stage:
-            stmt = stmt.where(Case.stage == stage.value)
-        if pathway:
-            stmt = stmt.where(Case.pathways.like(f"%|{pathway.value}|%"))
-        if priority:
-            stmt = stmt.where(Case.priority == priority.value)
-        if assignee_id == "none":
-            stmt = stmt.where(Case.assignee_id.is_(None))
-        elif assignee_id:
-            stmt = stmt.where(Case.assignee_id == assignee_id)
-        total = uow.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        stmt = where.statement()
         rows = uow.session.scalars(
             stmt.order_by(Case.priority, Case.created_at, Case.id).limit(limit).offset(offset)
         ).all()
-        return Page([summary(c) for c in rows], int(total), limit, offset)
+        return Page([summary(c) for c in rows], count(uow, stmt), limit, offset)
 
 
 def open_persons(uow: UnitOfWork, case: Case) -> list[tuple[PersonRow, dict[str, Any]]]:

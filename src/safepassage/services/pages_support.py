@@ -10,14 +10,14 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from safepassage.domain.errors import NotFound
 from safepassage.domain.pathways import Pathway, Priority
 from safepassage.domain.stages import Stage
 from safepassage.security.access import case_for_read, require, role_of
 from safepassage.security.policy import Action, FieldClass, Role, readable_fields
-from safepassage.services.casework import summary
+from safepassage.services.casework import QueueFilter, count, summary
 from safepassage.services.views import CaseSummary
 from safepassage.store.models import AuditEntry, Case, User
 from safepassage.store.uow import Actor, UnitOfWork
@@ -102,20 +102,8 @@ def queue(
     limit, offset = max(1, min(MAX_PAGE, limit)), max(0, offset)
     masked = FieldClass.IDENTITY in readable_fields(role_of(actor)) and actor.stepped_up
     with uow:
-        stmt = select(Case)
-        if stage:
-            stmt = stmt.where(Case.stage == stage.value)
-        if pathway:
-            stmt = stmt.where(Case.pathways.like(f"%|{pathway.value}|%"))
-        if priority:
-            stmt = stmt.where(Case.priority == priority.value)
-        if language:
-            stmt = stmt.where(Case.language == language)
-        if assignee_id == "none":
-            stmt = stmt.where(Case.assignee_id.is_(None))
-        elif assignee_id:
-            stmt = stmt.where(Case.assignee_id == assignee_id)
-        total = uow.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        stmt = QueueFilter(stage, pathway, priority, assignee_id, language).statement()
+        total = count(uow, stmt)
         keys = SORTS.get(sort, SORTS["priority"])
         order = [k.desc() for k in keys] if descending else list(keys)
         cases = uow.session.scalars(stmt.order_by(*order).limit(limit).offset(offset)).all()
@@ -125,6 +113,8 @@ def queue(
 
 
 def _initials(uow: UnitOfWork, actor: Actor, case: Case) -> str | None:
+    if case.erased_at is not None:
+        return None  # nothing left to show
     try:
         case_for_read(uow, actor, case.id, fields=(FieldClass.IDENTITY,))
     except NotFound:

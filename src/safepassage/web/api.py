@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request
 
 from safepassage.domain.errors import InvalidInput
-from safepassage.domain.pathways import Pathway, Priority
+from safepassage.domain.pathways import Language, Pathway, Priority
 from safepassage.domain.stages import Stage
 from safepassage.security.policy import Role
 from safepassage.services import casework, erasure, identity, intake, staff
@@ -102,23 +102,16 @@ def list_cases(
     stage: Stage | None = None,
     pathway: Pathway | None = None,
     priority: Priority | None = None,
+    language: Language | None = None,
     assignee: Annotated[
         str | None, Query(max_length=36, pattern=r"^(none|[0-9a-fA-F-]{36})$", description="user id, or 'none'")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> s.CasePageOut:
-    """The case queue: filter by stage, pathway, priority, assignee; paginated."""
-    page = casework.list_cases(
-        uow,
-        actor=actor,
-        stage=stage,
-        pathway=pathway,
-        priority=priority,
-        assignee_id=assignee,
-        limit=limit,
-        offset=offset,
-    )
+    """The case queue: filter by stage, pathway, priority, language, assignee; paginated."""
+    where = casework.QueueFilter(stage, pathway, priority, assignee, language.value if language else None)
+    page = casework.list_cases(uow, actor=actor, where=where, limit=limit, offset=offset)
     return s.CasePageOut(
         items=[_summary(c) for c in page.items], total=page.total, limit=page.limit, offset=page.offset
     )
