@@ -26,6 +26,7 @@ from safepassage.screening.readers import Issue, MalformedLineError, read_entiti
 
 EXIT_USAGE = 2
 PARALLEL_FROM = 5000  # watchlist lines from which indexing uses several processes
+PARALLEL_QUERIES_FROM = 20_000  # query lines from which screening uses several processes
 
 
 def _count_lines(path: Path) -> int:
@@ -124,7 +125,8 @@ def screen(
             out.parent.mkdir(parents=True, exist_ok=True)
             with out.open("w", encoding="utf-8") as fh:
                 stream = read_ftm_jsonl(queries, strict, q_issues)
-                q_workers = workers if q_lines >= PARALLEL_FROM // 10 else 1
+                # Screening workers start with cold caches: they pay off on long query files only.
+                q_workers = workers if q_lines >= PARALLEL_QUERIES_FROM else 1
                 for line, best in screen_lines(screener, stream, top, q_workers):
                     fh.write(line + "\n")
                     n_queries += 1
