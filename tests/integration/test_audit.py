@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 
@@ -47,3 +48,51 @@ def test_tampering_is_found_at_the_changed_entry(client: TestClient, env: Env) -
         conn.execute(text("UPDATE audit_log SET actor_role = 'admin' WHERE seq = 2"))
     broken, _ = verify_chain(env.db.uow(readonly=True))
     assert broken == 2
+
+
+def _tamper(env: Env, statements: list[str]) -> None:
+    with env.db.engine.begin() as conn:
+        if env.backend == "sqlite":
+            conn.execute(text("DROP TRIGGER IF EXISTS audit_log_no_update"))
+            conn.execute(text("DROP TRIGGER IF EXISTS audit_log_no_delete"))
+        else:
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
+        for stmt in statements:
+            conn.execute(text(stmt))
+
+
+@pytest.mark.parametrize(
+    ("kind", "statements", "first_bad"),
+    [
+        ("change", ["UPDATE audit_log SET fields = '[\"identity\"]' WHERE seq = 3"], 3),
+        ("deletion", ["DELETE FROM audit_log WHERE seq = 3"], 4),
+        (
+            "insertion",
+            [
+                "UPDATE audit_log SET seq = seq + 100 WHERE seq >= 3",
+                "INSERT INTO audit_log (seq, at, actor_id, actor_role, event, object_type, object_id, fields, "
+                "prev_hash, hash) SELECT 3, at, actor_id, actor_role, 'auth.logout', object_type, object_id, fields, "
+                "prev_hash, 'forged' FROM audit_log WHERE seq = 103",
+                "UPDATE audit_log SET seq = seq - 99 WHERE seq >= 103",
+            ],
+            3,
+        ),
+        (
+            "reordering",
+            [
+                "UPDATE audit_log SET seq = 1000 WHERE seq = 3",
+                "UPDATE audit_log SET seq = 3 WHERE seq = 4",
+                "UPDATE audit_log SET seq = 4 WHERE seq = 1000",
+            ],
+            3,
+        ),
+    ],
+)
+def test_any_tampering_is_found_at_or_after_the_entry(
+    client: TestClient, env: Env, kind: str, statements: list[str], first_bad: int
+) -> None:
+    _activity(client, env)
+    assert verify_chain(env.db.uow(readonly=True))[0] is None
+    _tamper(env, statements)
+    broken, _ = verify_chain(env.db.uow(readonly=True))
+    assert broken is not None and broken >= 3 and broken <= first_bad, (kind, broken)
