@@ -13,7 +13,7 @@ from safepassage.domain.pathways import Language, Pathway, Priority
 from safepassage.domain.stages import Stage
 from safepassage.security.policy import Role
 from safepassage.services import casework, erasure, identity, intake, staff
-from safepassage.services.views import CaseSummary, Receipt
+from safepassage.services.views import CaseSummary, Receipt, Status
 from safepassage.store.uow import Actor
 from safepassage.web import schemas as s
 from safepassage.web.deps import DB, Staff, Token, UoW
@@ -30,6 +30,15 @@ def _receipt(r: Receipt) -> s.ReceiptOut:
     return s.ReceiptOut(receipt=r.receipt, passphrase=r.passphrase, case_id=r.case_id)
 
 
+def _status(st: Status) -> s.StatusOut:
+    return s.StatusOut(
+        receipt=st.receipt,
+        stage=st.stage,
+        updated_at=st.updated_at,
+        next_step={"code": st.next_step_code, "message": st.next_step},
+    )
+
+
 def _summary(c: CaseSummary) -> s.CaseSummaryOut:
     return s.CaseSummaryOut(**asdict(c))
 
@@ -44,24 +53,14 @@ def submit_application(body: s.ApplicationIn, uow: UoW) -> s.ReceiptOut:
 def status(body: s.CredentialsIn, uow: UoW) -> s.StatusOut:
     """Where your application stands and what you need to do next."""
     st = intake.check_status(uow, receipt=body.receipt, passphrase=body.passphrase)
-    return s.StatusOut(
-        receipt=st.receipt,
-        stage=st.stage,
-        updated_at=st.updated_at,
-        next_step={"code": st.next_step_code, "message": st.next_step},
-    )
+    return _status(st)
 
 
 @router.post("/withdrawals", response_model=s.StatusOut, tags=["applicants"])
 def withdraw(body: s.CredentialsIn, uow: UoW) -> s.StatusOut:
     """Withdraw your own open application."""
     st = intake.withdraw_by_applicant(uow, receipt=body.receipt, passphrase=body.passphrase)
-    return s.StatusOut(
-        receipt=st.receipt,
-        stage=st.stage,
-        updated_at=st.updated_at,
-        next_step={"code": st.next_step_code, "message": st.next_step},
-    )
+    return _status(st)
 
 
 @router.post("/auth/login", response_model=s.SessionOut, tags=["auth"])
