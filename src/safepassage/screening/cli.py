@@ -26,7 +26,7 @@ from safepassage.screening.readers import Issue, MalformedLineError, read_entiti
 
 EXIT_USAGE = 2
 PARALLEL_FROM = 5000  # watchlist lines from which indexing uses several processes
-PARALLEL_QUERIES_FROM = 20_000  # query lines from which screening uses several processes
+PARALLEL_QUERIES_FROM = 1_000  # query lines from which screening forks workers (idle: 2.3x faster at 3,000)
 
 
 def _count_lines(path: Path) -> int:
