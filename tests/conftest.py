@@ -21,7 +21,7 @@ from safepassage.security.policy import Role
 from safepassage.security.secrets import hash_password, token_hash
 from safepassage.store import schema
 from safepassage.store.db import make_engine, normalise_url
-from safepassage.store.models import StaffSession, User
+from safepassage.store.models import Base, StaffSession, User
 from safepassage.store.types import utcnow
 from safepassage.store.uow import Actor, Database
 from safepassage.web.app import create_app
@@ -59,20 +59,8 @@ class Env:
 
 
 _PW_HASH = hash_password(PASSWORD)  # one Argon2 hash for all: tests must not pay for seven
-TABLES = [
-    "login_failures",
-    "erasure_requests",
-    "blind_index",
-    "audit_log",
-    "stage_events",
-    "notes",
-    "surrender_requests",
-    "persons",
-    "cases",
-    "data_keys",
-    "staff_sessions",
-    "users",
-]
+#: Every table, children first (the PostgreSQL reset deletes in this order).
+TABLES = [t.name for t in reversed(Base.metadata.sorted_tables) if t.name != "alembic_version"]
 
 
 def _seed_users(conn: Connection, ids: dict[Role, str], tokens: dict[Role, str]) -> None:

@@ -198,3 +198,14 @@ class BlindIndexRow(Base):
     key_id: Mapped[str] = mapped_column(String(32))
 
     __table_args__ = (Index("ix_blind_index_token", "kind", "token"),)
+
+
+# Area models live in their own modules; importing them here registers their tables on Base.metadata.
+from safepassage.store import (  # noqa: E402
+    models_decisions,  # noqa: F401
+    models_documents,  # noqa: F401
+    models_exclusion,  # noqa: F401
+    models_screening,  # noqa: F401
+    models_stats,  # noqa: F401
+    models_watchlists,  # noqa: F401
+)

@@ -1,0 +1,8 @@
+"""Models: Article 1F exclusion records and referrals (issue 7: exclusion).
+
+Imported at the end of `store/models.py`, so `Base.metadata` (Alembic, tests) always sees them.
+"""
+
+from __future__ import annotations
+
+from safepassage.store.models import Base  # noqa: F401

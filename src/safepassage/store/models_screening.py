@@ -1,0 +1,8 @@
+"""Models: case screening results, hit dispositions, incidents, duplicate links (issue 6: case flow).
+
+Imported at the end of `store/models.py`, so `Base.metadata` (Alembic, tests) always sees them.
+"""
+
+from __future__ import annotations
+
+from safepassage.store.models import Base  # noqa: F401
