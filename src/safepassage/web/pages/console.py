@@ -30,6 +30,7 @@ from safepassage.security.policy import Action
 from safepassage.services import casework, pages_support, staff
 from safepassage.web.deps import UoW
 from safepassage.web.pages import forms
+from safepassage.web.pages.case_panels import panels_for
 from safepassage.web.pages.common import (
     STAFF_COOKIE,
     PageRoute,
@@ -201,6 +202,7 @@ def _case_page(
     return render(
         request, "console/case.html", status=status, who=who, d=detail, c=detail.summary,
         trail=pages_support.case_trail(uow, actor=who.actor, case_id=case_id),
+        panels=panels_for(uow, who, case_id),
         names=pages_support.staff_names(uow, actor=who.actor),
         caseworkers=pages_support.caseworkers(uow, actor=who.actor) if may_assign else [],
         may_assign=may_assign, may_note=who.may(Action.ANNOTATE), may_family=who.may(Action.LINK_FAMILY),
