@@ -38,6 +38,16 @@ class AuditEvent(StrEnum):
     CASE_ERASED = "case.erased"
     PERSON_SEARCHED = "person.searched"
     STEP_UP_FAILED = "auth.step_up_failed"
+    EXCLUSION_DRAFTED = "exclusion.drafted"
+    EXCLUSION_SUBMITTED = "exclusion.submitted"
+    EXCLUSION_APPROVED = "exclusion.approved"
+    EXCLUSION_RETURNED = "exclusion.returned"
+    EXCLUSION_READ = "exclusion.read"
+    REFERRAL_REQUESTED = "referral.requested"
+    REFERRAL_APPROVED = "referral.approved"
+    REFERRAL_DECLINED = "referral.declined"
+    REFERRAL_EXPORTED = "referral.exported"
+    REFERRAL_EXPORT_REFUSED = "referral.export_refused"
 
 
 @dataclass(frozen=True)

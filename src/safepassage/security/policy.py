@@ -40,6 +40,11 @@ class Action(StrEnum):
     ERASE = "erase"  # ask for a case's personal data to be destroyed (erasure or retention)
     APPROVE_ERASURE = "approve_erasure"  # the second person: never the one who asked
     MANAGE_USERS = "manage_users"
+    RECORD_EXCLUSION = "record_exclusion"  # draft and submit an Art. 1F exclusion record
+    APPROVE_EXCLUSION = "approve_exclusion"  # approve or return it: never its author (four eyes)
+    REFER = "refer"  # ask for a referral for prosecution of a person with an approved record
+    APPROVE_REFERRAL = "approve_referral"  # the second person: never the one who asked
+    EXPORT_REFERRAL = "export_referral"  # build the signed package for prosecutors (step-up, approved)
 
 
 class FieldClass(StrEnum):
@@ -107,6 +112,7 @@ POLICY: dict[Role, dict[Action, Grant]] = {
         Action.READ: _g(C, ID, M, X),
         Action.TRANSITION: _g(C),
         Action.ANNOTATE: _g(NO),
+        Action.RECORD_EXCLUSION: _g(X),
     },
     Role.ADJUDICATOR: {
         Action.LIST: _g(C),
@@ -114,6 +120,11 @@ POLICY: dict[Role, dict[Action, Grant]] = {
         Action.TRANSITION: _g(C),
         Action.DECIDE: _g(C, X),
         Action.ANNOTATE: _g(NO),
+        Action.RECORD_EXCLUSION: _g(X),
+        Action.APPROVE_EXCLUSION: _g(X),
+        Action.REFER: _g(X),
+        Action.APPROVE_REFERRAL: _g(X),
+        Action.EXPORT_REFERRAL: _g(X),
     },
     Role.SUPERVISOR: {
         Action.LIST: _g(C),

@@ -1,0 +1,440 @@
+"""Article 1F exclusion records: written by one person, approved or returned by a different one.
+
+A record never follows automatically from a screening hit or from unit membership: a person writes it,
+field by field against the legal tests (category, acts, individual responsibility, defences, proportionality,
+standard of proof, evidence), and a second person with the right role approves it. Approving does not
+decide the case; it is what makes an `exclude` decision (services of issue 7: decisions) and a referral
+for prosecution possible. Family members keep their own cases: a record names one person only.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from safepassage.domain.errors import Conflict, Forbidden, IllegalTransition, InvalidInput, NotFound, StaleVersion
+from safepassage.domain.stages import OPEN, PRE_JOURNEY, Stage
+from safepassage.security.access import case_for_read, case_for_update
+from safepassage.security.audit import AuditEvent
+from safepassage.security.policy import Action, FieldClass
+from safepassage.store.models import Case, NoteRow, PersonRow
+from safepassage.store.models_exclusion import ExclusionRecord
+from safepassage.store.types import utcnow
+from safepassage.store.uow import Actor, UnitOfWork
+
+CATEGORIES = ("1F(a)", "1F(b)", "1F(c)")
+#: Where the serious reasons come from (DESIGN.md §2).
+BASIS_SOURCES = ("screening_hit", "self_disclosure", "unit_incident_link", "testimony", "documents")
+#: Modes of liability (Rome Statute arts. 25 and 28; UNHCR Guidelines on Exclusion, 2003, paras. 18-19).
+MODES = (
+    "direct_perpetration",
+    "co_perpetration",
+    "ordering",
+    "soliciting_inducing",
+    "aiding_abetting",
+    "common_purpose",
+    "command_responsibility",
+    "attempt",
+)
+EVIDENCE_KINDS = ("screening_hit", "document", "statement", "testimony")
+NARRATIVE_REF = "narrative"  # a statement reference to the applicant's own account
+STATUSES = ("draft", "submitted", "returned", "approved")
+EDITABLE = frozenset({"draft", "returned"})
+LONG, SHORT, NOTE = 10_000, 500, 2_000
+MAX_EVIDENCE = 50
+_REF_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
+WORKING_STAGES = frozenset(OPEN - PRE_JOURNEY)
+
+TEXT_FIELDS: dict[str, int] = {
+    "acts": LONG,
+    "act_time": SHORT,
+    "act_place": SHORT,
+    "act_unit": SHORT,
+    "legal_characterisation": LONG,
+    "mental_element": LONG,
+    "duress_finding": LONG,
+    "superior_orders_finding": LONG,
+    "other_defences": LONG,
+    "proportionality": LONG,
+    "standard_of_proof": LONG,
+}
+#: What submission needs (a draft may be incomplete); proportionality is added for 1F(b).
+REQUIRED = {
+    "acts": "Describe the acts: what was done, to whom.",
+    "act_time": "Say when the acts took place (a date, a month or a period).",
+    "act_place": "Say where the acts took place.",
+    "legal_characterisation": "Characterise the acts in law (e.g. the war crime of wilful killing, "
+    "Rome Statute art. 8(2)(a)(i)).",
+    "mental_element": "Set out the person's knowledge and intent.",
+    "duress_finding": "Record your finding on duress (central for conscripts), even if not raised.",
+    "superior_orders_finding": "Record your finding on superior orders, even if not raised.",
+    "standard_of_proof": "Explain why the evidence reaches 'serious reasons for considering'.",
+}
+
+
+class RecordInvalid(InvalidInput):
+    """A record that fails validation: `errors` maps each field to what is wrong with it."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("Please correct the record — " + "; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class ExclusionRecordRef:
+    """An approved record, as decisions and referrals need it (no content)."""
+
+    id: str
+    case_id: str
+    person_id: str
+    category: str
+    author_id: str
+    approver_id: str
+    approved_at: datetime
+
+
+@dataclass(frozen=True)
+class RecordView:
+    """A record with its opened content, for those who may read exclusion material."""
+
+    id: str
+    case_id: str
+    person_id: str
+    is_principal: bool
+    category: str
+    status: str
+    author_id: str
+    approver_id: str | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    submitted_at: datetime | None
+    reviewed_at: datetime | None
+    content: dict[str, Any]
+    review_reasons: str
+
+
+def _clean(value: Any, limit: int) -> tuple[str, str | None]:
+    """(cleaned text, error or None): NFC, trimmed, bounded, no control characters."""
+    if value is None:
+        return "", None
+    if not isinstance(value, str):
+        return "", "Must be text."
+    text = unicodedata.normalize("NFC", value).replace("\r\n", "\n").strip()
+    if len(text) > limit:
+        return text, f"Too long: at most {limit} characters (got {len(text)})."
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in text):
+        return text, "Contains an invisible control character; please retype it."
+    return text, None
+
+
+def _flag(value: Any) -> tuple[bool, str | None]:
+    if value in (None, "", False, "no"):
+        return False, None
+    if value in (True, "yes"):
+        return True, None
+    return False, "Answer yes or no."
+
+
+def validate(data: Mapping[str, Any], *, complete: bool) -> tuple[str, dict[str, Any]]:
+    """(category, content) of a record, or RecordInvalid naming every field that is wrong.
+
+    A draft (`complete=False`) only has to be well-formed; a submitted record must meet every legal test.
+    """
+    errors: dict[str, str] = {}
+    category = data.get("category") or ""
+    if category not in CATEGORIES:
+        errors["category"] = "Choose 1F(a), 1F(b) or 1F(c)."
+    content: dict[str, Any] = {}
+    for name, limit in TEXT_FIELDS.items():
+        content[name], problem = _clean(data.get(name), limit)
+        if problem:
+            errors[name] = problem
+    sources = data.get("basis_sources") or []
+    if not isinstance(sources, list | tuple) or any(s not in BASIS_SOURCES for s in sources):
+        errors["basis_sources"] = f"Choose from: {', '.join(BASIS_SOURCES)}."
+        sources = []
+    content["basis_sources"] = sorted(set(sources))
+    mode = data.get("mode_of_liability") or ""
+    if mode and mode not in MODES:
+        errors["mode_of_liability"] = f"Choose one of: {', '.join(MODES)}."
+    content["mode_of_liability"] = mode if mode in MODES else ""
+    for defence in ("duress", "superior_orders"):
+        content[f"{defence}_applies"], problem = _flag(data.get(f"{defence}_applies"))
+        if problem:
+            errors[f"{defence}_applies"] = problem
+    content["evidence"] = _evidence(data.get("evidence"), errors)
+    if complete:
+        _check_complete(category, content, errors)
+    if errors:
+        raise RecordInvalid(errors)
+    return category, content
+
+
+def _evidence(value: Any, errors: dict[str, str]) -> list[dict[str, str]]:
+    refs: list[dict[str, str]] = []
+    if value in (None, ""):
+        return refs
+    if not isinstance(value, list | tuple) or len(value) > MAX_EVIDENCE:
+        errors["evidence"] = f"Give at most {MAX_EVIDENCE} evidence references."
+        return refs
+    for i, item in enumerate(value, 1):
+        if not isinstance(item, Mapping):
+            errors["evidence"] = f"Reference {i}: give a kind and an id."
+            continue
+        kind, ref_id = item.get("kind"), item.get("id")
+        note, problem = _clean(item.get("note"), NOTE)
+        if kind not in EVIDENCE_KINDS:
+            errors["evidence"] = f"Reference {i}: the kind must be one of {', '.join(EVIDENCE_KINDS)}."
+        elif not isinstance(ref_id, str) or not _REF_ID.match(ref_id):
+            errors["evidence"] = f"Reference {i}: the id must be 1-64 letters, digits or . _ : -"
+        elif problem:
+            errors["evidence"] = f"Reference {i}: {problem}"
+        else:
+            refs.append({"kind": str(kind), "id": ref_id, "note": note})
+    return refs
+
+
+def _check_complete(category: str, content: dict[str, Any], errors: dict[str, str]) -> None:
+    for name, message in REQUIRED.items():
+        if not content[name] and name not in errors:
+            errors[name] = message
+    if not content["basis_sources"] and "basis_sources" not in errors:
+        errors["basis_sources"] = "Say what the serious reasons rest on (at least one source)."
+    if not content["mode_of_liability"] and "mode_of_liability" not in errors:
+        errors["mode_of_liability"] = "Choose how the person is individually responsible."
+    if category == "1F(b)" and not content["proportionality"] and "proportionality" not in errors:
+        errors["proportionality"] = "1F(b) needs a proportionality assessment (gravity of the crime against the "
+        "consequences of exclusion)."
+    for defence in ("duress", "superior_orders"):
+        if content[f"{defence}_applies"] and f"{defence}_applies" not in errors:
+            errors[f"{defence}_applies"] = (
+                "A defence that succeeds removes individual responsibility: such a record cannot support "
+                "exclusion. Leave it as a draft, or record why the defence does not apply."
+            )
+    if not content["evidence"] and "evidence" not in errors:
+        errors["evidence"] = "Cite the evidence: screening hits, documents or statements, by id."
+
+
+# ---- the workflow -------------------------------------------------------------------------------------
+
+
+def _staff(actor: Actor) -> None:
+    if actor.kind != "staff" or not actor.user_id:
+        raise Forbidden("Exclusion records are written and approved by people, never automatically.")
+
+
+def _working(case: Case) -> None:
+    if Stage(case.stage) not in WORKING_STAGES:
+        raise IllegalTransition(
+            "Exclusion records are written and reviewed only while the case is open (received to appeal)."
+        )
+
+
+def _seal(uow: UnitOfWork, case: Case, column: str, row_id: str, value: Any) -> bytes:
+    return uow.keys.for_case(case).seal_json(value, table="exclusion_records", column=column, row_id=row_id)
+
+
+def _open(uow: UnitOfWork, case: Case, record: ExclusionRecord) -> RecordView:
+    dk = uow.keys.for_case(case)
+    content = dk.open_json(record.content, table="exclusion_records", column="content", row_id=record.id)
+    reasons = ""
+    if record.review is not None:
+        reasons = dk.open_json(record.review, table="exclusion_records", column="review", row_id=record.id)
+    principal = next((p.id for p in case.persons if p.is_principal), None)
+    return RecordView(
+        record.id, record.case_id, record.person_id, record.person_id == principal, record.category, record.status,
+        record.author_id, record.approver_id, record.version, record.created_at, record.updated_at,
+        record.submitted_at, record.reviewed_at, content, reasons,
+    )
+
+
+def _record(uow: UnitOfWork, case: Case, record_id: str, expected_version: int | None) -> ExclusionRecord:
+    record = uow.session.scalars(
+        select(ExclusionRecord)
+        .where(ExclusionRecord.id == record_id, ExclusionRecord.case_id == case.id)
+        .with_for_update()
+    ).first()
+    if record is None:
+        raise NotFound("No such exclusion record on this case.")
+    if expected_version is not None and record.version != expected_version:
+        raise StaleVersion(
+            f"This record was changed by someone else (your version {expected_version}, current "
+            f"{record.version}). Reload it and try again; nothing was changed."
+        )
+    return record
+
+
+def _person(case: Case, person_id: str | None) -> str:
+    for p in case.persons:
+        if (person_id is None and p.is_principal) or p.id == person_id:
+            return p.id
+    raise InvalidInput("person_id: no such person on this case.")
+
+
+def _check_statements(uow: UnitOfWork, case: Case, content: dict[str, Any]) -> None:
+    """Statement references must name the applicant's account or a note on this very case."""
+    ids = {r["id"] for r in content["evidence"] if r["kind"] == "statement"} - {NARRATIVE_REF}
+    if not ids:
+        return
+    found = set(uow.session.scalars(select(NoteRow.id).where(NoteRow.case_id == case.id, NoteRow.id.in_(ids))))
+    if ids - found:
+        raise RecordInvalid({"evidence": "A statement reference must be 'narrative' (the applicant's account) or "
+                                         "the id of a note on this case."})
+
+
+def save_record(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    case_id: str,
+    data: Mapping[str, Any],
+    record_id: str | None = None,
+    person_id: str | None = None,
+    expected_version: int | None = None,
+) -> RecordView:
+    """Start a draft record about a person on the case (the principal by default), or edit one's own draft."""
+    _staff(actor)
+    category, content = validate(data, complete=False)
+    with uow:
+        case = case_for_update(uow, actor, case_id, action=Action.RECORD_EXCLUSION)
+        _working(case)
+        _check_statements(uow, case, content)
+        now = utcnow()
+        if record_id is None:
+            pid = _person(case, person_id)
+            open_ = uow.session.scalars(
+                select(ExclusionRecord.status).where(ExclusionRecord.case_id == case.id,
+                                                     ExclusionRecord.person_id == pid)
+            ).all()
+            if open_:
+                raise Conflict("This person already has an exclusion record on this case: continue or review "
+                               "that one.")
+            record = ExclusionRecord(case_id=case.id, person_id=pid, category=category, status="draft",
+                                     author_id=actor.user_id or "", created_at=now, updated_at=now, content=b"")
+            uow.session.add(record)
+            uow.session.flush()
+        else:
+            record = _record(uow, case, record_id, expected_version)
+            if record.author_id != actor.user_id:
+                raise Forbidden("Only the record's author edits it; as a reviewer, approve it or return it.")
+            if record.status not in EDITABLE:
+                raise Conflict("Only a draft or a returned record can be edited.")
+            record.category, record.updated_at = category, now
+        record.content = _seal(uow, case, "content", record.id, content)
+        uow.session.flush()
+        uow.audit.record(actor, AuditEvent.EXCLUSION_DRAFTED, "exclusion_record", record.id, fields=("exclusion",))
+        view = _open(uow, case, record)
+        uow.commit()
+        return view
+
+
+def submit_record(uow: UnitOfWork, *, actor: Actor, case_id: str, record_id: str, expected_version: int) -> RecordView:
+    """The author submits a complete record for review by someone else."""
+    _staff(actor)
+    with uow:
+        case = case_for_update(uow, actor, case_id, action=Action.RECORD_EXCLUSION)
+        _working(case)
+        record = _record(uow, case, record_id, expected_version)
+        if record.author_id != actor.user_id:
+            raise Forbidden("Only the record's author submits it.")
+        if record.status not in EDITABLE:
+            raise Conflict("Only a draft or a returned record can be submitted.")
+        stored = _open(uow, case, record)
+        validate({"category": record.category, **stored.content}, complete=True)
+        record.status, record.submitted_at = "submitted", utcnow()
+        record.updated_at = record.submitted_at
+        uow.session.flush()
+        uow.audit.record(actor, AuditEvent.EXCLUSION_SUBMITTED, "exclusion_record", record.id, fields=("status",))
+        view = _open(uow, case, record)
+        uow.commit()
+        return view
+
+
+def review_record(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    case_id: str,
+    record_id: str,
+    approve: bool,
+    reasons: str,
+    expected_version: int,
+) -> RecordView:
+    """A different person approves a submitted record, or returns it to its author with reasons."""
+    _staff(actor)
+    text, problem = _clean(reasons, LONG)
+    if problem:
+        raise RecordInvalid({"reasons": problem})
+    if not approve and not text:
+        raise RecordInvalid({"reasons": "Say why the record goes back to its author."})
+    with uow:
+        case = case_for_update(uow, actor, case_id, action=Action.APPROVE_EXCLUSION)
+        _working(case)
+        record = _record(uow, case, record_id, expected_version)
+        if record.author_id == actor.user_id:
+            raise Forbidden("Four eyes: the author of an exclusion record cannot approve or return it.")
+        if record.status != "submitted":
+            raise Conflict("Only a submitted record can be approved or returned.")
+        record.status = "approved" if approve else "returned"
+        record.approver_id, record.reviewed_at = actor.user_id, utcnow()
+        record.updated_at = record.reviewed_at
+        record.review = _seal(uow, case, "review", record.id, text)
+        uow.session.flush()
+        event = AuditEvent.EXCLUSION_APPROVED if approve else AuditEvent.EXCLUSION_RETURNED
+        uow.audit.record(actor, event, "exclusion_record", record.id, fields=("status",))
+        view = _open(uow, case, record)
+        uow.commit()
+        return view
+
+
+def records_for_case(uow: UnitOfWork, *, actor: Actor, case_id: str) -> list[RecordView]:
+    """Every exclusion record on a case, opened (the read is audited as exclusion material)."""
+    with uow:
+        case = case_for_read(uow, actor, case_id, fields=(FieldClass.CORE, FieldClass.EXCLUSION))
+        rows = uow.session.scalars(
+            select(ExclusionRecord).where(ExclusionRecord.case_id == case.id).order_by(ExclusionRecord.created_at)
+        ).all()
+        views = [_open(uow, case, r) for r in rows] if case.erased_at is None else []
+        uow.commit()  # the audited read
+        return views
+
+
+def approved_record(uow: UnitOfWork, case_id: str) -> ExclusionRecordRef | None:
+    """The approved record for the case's principal person, or None (inside the caller's transaction)."""
+    principal = uow.session.scalar(
+        select(PersonRow.id).where(PersonRow.case_id == case_id, PersonRow.is_principal.is_(True))
+    )
+    if principal is None:
+        return None
+    return approved_record_for(uow, case_id, principal)
+
+
+def approved_record_for(uow: UnitOfWork, case_id: str, person_id: str) -> ExclusionRecordRef | None:
+    """The approved record about one person on a case, or None (inside the caller's transaction)."""
+    row = uow.session.scalars(
+        select(ExclusionRecord).where(
+            ExclusionRecord.case_id == case_id,
+            ExclusionRecord.person_id == person_id,
+            ExclusionRecord.status == "approved",
+        )
+    ).first()
+    if row is None or row.approver_id is None or row.reviewed_at is None:
+        return None
+    return ExclusionRecordRef(
+        row.id, row.case_id, row.person_id, row.category, row.author_id, row.approver_id, row.reviewed_at
+    )
+
+
+def open_content(uow: UnitOfWork, case: Case, record_id: str) -> RecordView:
+    """A record's opened content for another service in the same transaction (access checked by the caller)."""
+    record = uow.session.get(ExclusionRecord, record_id)
+    if record is None or record.case_id != case.id:
+        raise NotFound("No such exclusion record on this case.")
+    return _open(uow, case, record)
