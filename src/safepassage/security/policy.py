@@ -33,6 +33,8 @@ class Action(StrEnum):
     ARRANGE_SURRENDER = "arrange_surrender"  # move a surrender request along its pre-journey
     TRANSITION = "transition"  # move a case through its working stages (and withdraw it)
     DECIDE = "decide"  # grant, refuse, exclude
+    ASSESS = "assess"  # record a case's facts and evaluate it under the eligibility policy
+    LODGE_APPEAL = "lodge_appeal"  # lodge an appeal on the applicant's behalf, within the deadline
     ASSIGN = "assign"
     ANNOTATE = "annotate"  # write case notes
     LINK_FAMILY = "link_family"
@@ -40,6 +42,13 @@ class Action(StrEnum):
     ERASE = "erase"  # ask for a case's personal data to be destroyed (erasure or retention)
     APPROVE_ERASURE = "approve_erasure"  # the second person: never the one who asked
     MANAGE_USERS = "manage_users"
+    DISPOSE_HIT = "dispose_hit"  # screening hits and incident flags: confirm / false positive / needs info
+    LINK_IDENTITY = "link_identity"  # confirm or dismiss a possible earlier application of the same person
+    MANAGE_WATCHLISTS = "manage_watchlists"  # import lists, see their versions and diffs (published data)
+    MATCH = "match"  # screen names through the yente-compatible match API
+    MANAGE_API_TOKENS = "manage_api_tokens"  # create and revoke systems' match-API tokens
+    REQUEST_INFO = "request_info"  # ask the applicant a question (and close or withdraw it)
+    ATTACH_DOCUMENT = "attach_document"  # upload a document to a case
     RECORD_EXCLUSION = "record_exclusion"  # draft and submit an Art. 1F exclusion record
     APPROVE_EXCLUSION = "approve_exclusion"  # approve or return it: never its author (four eyes)
     REFER = "refer"  # ask for a referral for prosecution of a person with an approved record
@@ -59,6 +68,7 @@ class FieldClass(StrEnum):
     NOTES = "notes"  # staff notes
     SURRENDER = "surrender"  # surrender logistics: unit, sector, contact handle
     EXCLUSION = "exclusion"  # screening intelligence and Art. 1F material
+    DOCUMENTS = "documents"  # uploaded documents, requests for information and the applicant's answers
 
 
 class Scope(StrEnum):
@@ -100,31 +110,46 @@ POLICY: dict[Role, dict[Action, Grant]] = {
     },
     Role.CASEWORKER: {
         Action.LIST: _g(C),
-        Action.READ: _g(C, ID, F, M, N, NO, S),
+        Action.READ: _g(C, ID, F, M, N, NO, S, FieldClass.DOCUMENTS),
+        Action.REQUEST_INFO: _g(FieldClass.DOCUMENTS, scope=Scope.ASSIGNED),
+        Action.ATTACH_DOCUMENT: _g(FieldClass.DOCUMENTS, scope=Scope.ASSIGNED),
         Action.CREATE: _g(C, ID, F, M, N),
         Action.ARRANGE_SURRENDER: _g(C),
         Action.TRANSITION: _g(C, scope=Scope.ASSIGNED),
         Action.ANNOTATE: _g(NO, scope=Scope.ASSIGNED),
         Action.LINK_FAMILY: _g(F, scope=Scope.ASSIGNED),
+        Action.ASSESS: _g(C, N, scope=Scope.ASSIGNED),
+        Action.LODGE_APPEAL: _g(C, scope=Scope.ASSIGNED),
+        Action.LINK_IDENTITY: _g(C, ID),
     },
     Role.SCREENING_ANALYST: {
         Action.LIST: _g(C),
-        Action.READ: _g(C, ID, M, X),
+        Action.READ: _g(C, ID, M, X, FieldClass.DOCUMENTS),  # identity papers settle hits; answers to its own questions
+        Action.REQUEST_INFO: _g(FieldClass.DOCUMENTS),  # "needs info" on a hit: ask the applicant
         Action.TRANSITION: _g(C),
         Action.ANNOTATE: _g(NO),
         Action.RECORD_EXCLUSION: _g(X),
+        Action.MANAGE_WATCHLISTS: _g(FieldClass.NONE),
+        Action.MATCH: _g(X),
+        Action.DISPOSE_HIT: _g(X),
+        Action.LINK_IDENTITY: _g(C, ID),
     },
     Role.ADJUDICATOR: {
         Action.LIST: _g(C),
-        Action.READ: _g(C, ID, F, M, N, NO, S, X),
+        Action.READ: _g(C, ID, F, M, N, NO, S, X, FieldClass.DOCUMENTS),
+        Action.REQUEST_INFO: _g(FieldClass.DOCUMENTS),
+        Action.ATTACH_DOCUMENT: _g(FieldClass.DOCUMENTS),
         Action.TRANSITION: _g(C),
         Action.DECIDE: _g(C, X),
+        Action.ASSESS: _g(C, N),
+        Action.LODGE_APPEAL: _g(C),
         Action.ANNOTATE: _g(NO),
         Action.RECORD_EXCLUSION: _g(X),
         Action.APPROVE_EXCLUSION: _g(X),
         Action.REFER: _g(X),
         Action.APPROVE_REFERRAL: _g(X),
         Action.EXPORT_REFERRAL: _g(X),
+        Action.MATCH: _g(X),
     },
     Role.SUPERVISOR: {
         Action.LIST: _g(C),
@@ -138,11 +163,13 @@ POLICY: dict[Role, dict[Action, Grant]] = {
     },
     Role.ADMIN: {
         Action.MANAGE_USERS: _g(FieldClass.NONE),
+        Action.MANAGE_WATCHLISTS: _g(FieldClass.NONE),
+        Action.MANAGE_API_TOKENS: _g(FieldClass.NONE),
     },
 }
 
 #: Reads of these classes are written to the audit log.
-SENSITIVE = frozenset({ID, F, M, N, X, S})
+SENSITIVE = frozenset({ID, F, M, N, X, S, FieldClass.DOCUMENTS})
 #: Classes shown only after a recent re-authentication (step-up): all personal data, notes included.
 STEP_UP_CLASSES = SENSITIVE | {NO}
 
