@@ -37,6 +37,8 @@ class AuditEvent(StrEnum):
     ERASURE_APPROVED = "erasure.approved"
     CASE_ERASED = "case.erased"
     PERSON_SEARCHED = "person.searched"
+    ARRIVAL_RECORDED = "arrival.recorded"  # issue 8
+    STATS_REPORTED = "stats.reported"  # a statistics report was produced (aggregates only)
     STEP_UP_FAILED = "auth.step_up_failed"
     CASE_SCREENED = "case.screened"  # issue 6: ids and counts only
     HIT_DISPOSED = "screening_hit.disposed"

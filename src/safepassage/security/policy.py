@@ -42,6 +42,8 @@ class Action(StrEnum):
     ERASE = "erase"  # ask for a case's personal data to be destroyed (erasure or retention)
     APPROVE_ERASURE = "approve_erasure"  # the second person: never the one who asked
     MANAGE_USERS = "manage_users"
+    VIEW_STATS = "view_stats"  # aggregate statistics: the dashboard and reports (no case content)
+    RECORD_ARRIVAL = "record_arrival"  # record that the people of a granted case arrived
     DISPOSE_HIT = "dispose_hit"  # screening hits and incident flags: confirm / false positive / needs info
     LINK_IDENTITY = "link_identity"  # confirm or dismiss a possible earlier application of the same person
     MANAGE_WATCHLISTS = "manage_watchlists"  # import lists, see their versions and diffs (published data)
@@ -117,6 +119,7 @@ POLICY: dict[Role, dict[Action, Grant]] = {
         Action.ARRANGE_SURRENDER: _g(C),
         Action.TRANSITION: _g(C, scope=Scope.ASSIGNED),
         Action.ANNOTATE: _g(NO, scope=Scope.ASSIGNED),
+        Action.RECORD_ARRIVAL: _g(C, scope=Scope.ASSIGNED),
         Action.LINK_FAMILY: _g(F, scope=Scope.ASSIGNED),
         Action.ASSESS: _g(C, N, scope=Scope.ASSIGNED),
         Action.LODGE_APPEAL: _g(C, scope=Scope.ASSIGNED),
@@ -155,9 +158,12 @@ POLICY: dict[Role, dict[Action, Grant]] = {
         Action.LIST: _g(C),
         Action.READ: _g(C),
         Action.ASSIGN: _g(C),
+        Action.VIEW_STATS: _g(FieldClass.NONE),
+        Action.RECORD_ARRIVAL: _g(C),
     },
     Role.AUDITOR: {
         Action.READ_AUDIT: _g(FieldClass.NONE),
+        Action.VIEW_STATS: _g(FieldClass.NONE),
         Action.ERASE: _g(FieldClass.NONE),
         Action.APPROVE_ERASURE: _g(FieldClass.NONE),
     },
