@@ -11,6 +11,7 @@ from safepassage.security.access import require
 from safepassage.security.audit import AuditEvent
 from safepassage.security.policy import Action, FieldClass
 from safepassage.store.models import BlindIndexRow, Case, DataKeyRow, ErasureRequest, NoteRow, PersonRow, SurrenderRow
+from safepassage.store.models_documents import DocumentRow, InformationRequestRow
 from safepassage.store.types import utcnow
 from safepassage.store.uow import Actor, UnitOfWork
 
@@ -88,7 +89,7 @@ def _erase(uow: UnitOfWork, actor: Actor, case: Case) -> None:
     key = uow.session.get(DataKeyRow, case.data_key_id)
     if key is not None:
         key.wrapped = None
-    for model in (BlindIndexRow, PersonRow, NoteRow, SurrenderRow):
+    for model in (BlindIndexRow, PersonRow, NoteRow, SurrenderRow, DocumentRow, InformationRequestRow):
         uow.session.execute(delete(model).where(model.case_id == case.id))
     case.erased_at = utcnow()
     uow.audit.record(actor, AuditEvent.CASE_ERASED, "case", case.id)

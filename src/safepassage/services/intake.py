@@ -161,7 +161,10 @@ def check_status(uow: UnitOfWork, *, receipt: str, passphrase: str) -> Status:
     with uow:
         case = _case_by_credentials(uow, receipt, passphrase)
         code, message = NEXT_STEPS[Stage(case.stage)]
-        return Status(case.receipt, case.stage, code, message, case.updated_at)
+        from safepassage.services import information  # imports this module
+
+        asked = information.open_requests(uow, case)
+        return Status(case.receipt, case.stage, code, message, case.updated_at, asked)
 
 
 def withdraw_by_applicant(uow: UnitOfWork, *, receipt: str, passphrase: str) -> Status:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 
@@ -17,6 +17,16 @@ class Receipt:
 
 
 @dataclass(frozen=True)
+class OpenRequest:
+    """A question staff asked the applicant that is waiting for an answer."""
+
+    id: str
+    question: str
+    due_on: date | None
+    asked_at: datetime
+
+
+@dataclass(frozen=True)
 class Status:
     """What an applicant sees about their case."""
 
@@ -25,6 +35,7 @@ class Status:
     next_step_code: str
     next_step: str
     updated_at: datetime
+    open_requests: tuple[OpenRequest, ...] = ()
 
 
 @dataclass(frozen=True)

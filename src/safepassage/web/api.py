@@ -18,6 +18,7 @@ from safepassage.store.uow import Actor
 from safepassage.web import schemas as s
 from safepassage.web.deps import DB, Staff, Token, UoW
 from safepassage.web.errors import error_response
+from safepassage.web.schemas_documents import OpenRequestOut
 
 # 400 (a body that is not UTF-8) and 413 (a body over the size cap) can answer any request, so are documented too.
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -36,6 +37,7 @@ def _status(st: Status) -> s.StatusOut:
         stage=st.stage,
         updated_at=st.updated_at,
         next_step={"code": st.next_step_code, "message": st.next_step},
+        information_requests=[OpenRequestOut.of(r) for r in st.open_requests],
     )
 
 

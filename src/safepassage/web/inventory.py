@@ -45,6 +45,17 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/retention/plans"): Rule(Action.ERASE, (FieldClass.NONE,)),
     ("POST", "/api/search/persons"): Rule(Action.READ, (FieldClass.CORE, FieldClass.IDENTITY)),
     ("POST", "/api/erasure-requests/{request_id}/approval"): Rule(Action.APPROVE_ERASURE, (FieldClass.NONE,)),
+    # requests for information and documents (services/information.py, services/documents.py)
+    ("POST", "/api/cases/{case_id}/information-requests"): Rule(Action.REQUEST_INFO, (FieldClass.DOCUMENTS,),
+                                                               on_case=True),
+    ("GET", "/api/cases/{case_id}/information-requests"): Rule(Action.READ, (FieldClass.DOCUMENTS,), on_case=True),
+    ("POST", "/api/cases/{case_id}/information-requests/{rfi_id}/closure"): Rule(
+        Action.REQUEST_INFO, (FieldClass.DOCUMENTS,), on_case=True),
+    ("POST", "/api/information-requests/answers"): PUBLIC,
+    ("GET", "/api/cases/{case_id}/documents"): Rule(Action.READ, (FieldClass.DOCUMENTS,), on_case=True),
+    ("POST", "/api/cases/{case_id}/documents"): Rule(Action.ATTACH_DOCUMENT, (FieldClass.DOCUMENTS,), on_case=True),
+    ("GET", "/api/cases/{case_id}/documents/{document_id}"): Rule(Action.READ, (FieldClass.DOCUMENTS,),
+                                                                  on_case=True),
 }
 
 # Pages (web/pages). A language prefix (/ru /uk /en /be) is stripped before routing, so each page is one entry.
@@ -57,6 +68,7 @@ ROUTES |= {
     ("GET", "/status"): PUBLIC,
     ("POST", "/status"): PUBLIC,
     ("POST", "/withdraw"): PUBLIC,
+    ("POST", "/status/answer"): PUBLIC,
     ("GET", "/console/login"): PUBLIC,
     ("POST", "/console/login"): PUBLIC,
     ("POST", "/console/logout"): ANY_STAFF,
@@ -68,6 +80,11 @@ ROUTES |= {
     ("POST", _CASE_PAGE + "/notes"): Rule(Action.ANNOTATE, (FieldClass.NOTES,), on_case=True),
     ("POST", _CASE_PAGE + "/assignment"): Rule(Action.ASSIGN, on_case=True),
     ("POST", _CASE_PAGE + "/family"): Rule(Action.LINK_FAMILY, (FieldClass.FAMILY,), on_case=True),
+    ("POST", _CASE_PAGE + "/documents"): Rule(Action.ATTACH_DOCUMENT, (FieldClass.DOCUMENTS,), on_case=True),
+    ("GET", _CASE_PAGE + "/documents/{document_id}"): Rule(Action.READ, (FieldClass.DOCUMENTS,), on_case=True),
+    ("POST", _CASE_PAGE + "/information-requests"): Rule(Action.REQUEST_INFO, (FieldClass.DOCUMENTS,), on_case=True),
+    ("POST", _CASE_PAGE + "/information-requests/close"): Rule(Action.REQUEST_INFO, (FieldClass.DOCUMENTS,),
+                                                               on_case=True),
     ("GET", "/console/new/surrender"): Rule(Action.CREATE, (FieldClass.CORE, FieldClass.SURRENDER)),
     ("POST", "/console/new/surrender"): Rule(Action.CREATE, (FieldClass.CORE, FieldClass.SURRENDER)),
     ("GET", "/console/new/application"): Rule(Action.CREATE, _ON_BEHALF),

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MAX_BODY = 1_000_000  # bytes; the largest legitimate request (an application) is far smaller
+#: Document uploads (10 MiB per file, see services/documents.py) plus room for the form's other fields.
+MAX_UPLOAD_BODY = 10 * 1024 * 1024 + 256 * 1024
+UPLOAD_PATHS = re.compile(
+    r"^(/(ru|uk|en|be))?(/api|/console)?(/cases/[0-9a-fA-F-]{36}/documents|/status/answer)$"
+)
 
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -38,6 +45,8 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 for key, value in HEADERS.items():
+                    if key == "content-security-policy" and "sandbox" in headers.get(key, ""):
+                        continue  # a download's stricter policy (services/documents.py) stays
                     if key == "cache-control" and scope["path"].startswith("/static/"):
                         headers[key] = "public, max-age=86400"
                         continue
@@ -60,8 +69,9 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = MAX_UPLOAD_BODY if UPLOAD_PATHS.match(scope["path"]) else self.limit
         declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
             await _too_large(send)
             return
         seen, too_large, started = 0, False, False
@@ -71,7 +81,7 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.limit:
+                if seen > limit:
                     too_large = True
                     raise _TooLarge
             return message

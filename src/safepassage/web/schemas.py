@@ -12,6 +12,7 @@ from safepassage.domain.case import Application, FamilyMember, Relationship, Sur
 from safepassage.domain.pathways import Channel, Language, Pathway, Urgency
 from safepassage.domain.person import Gender, ServiceStatus
 from safepassage.domain.stages import Stage
+from safepassage.web.schemas_documents import OpenRequestOut
 
 Text = Annotated[str, StringConstraints(max_length=dp.MAX_TEXT)]
 Name = Annotated[str, StringConstraints(max_length=dp.MAX_TEXT)]
@@ -348,6 +349,9 @@ class StatusOut(BaseModel):
     stage: str
     next_step: dict[str, str]
     updated_at: datetime
+    information_requests: list[OpenRequestOut] = Field(
+        default_factory=list, description="questions waiting for your answer (POST /api/information-requests/answers)"
+    )
 
 
 class SessionOut(BaseModel):
