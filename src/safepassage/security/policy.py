@@ -42,8 +42,6 @@ class Action(StrEnum):
     ERASE = "erase"  # ask for a case's personal data to be destroyed (erasure or retention)
     APPROVE_ERASURE = "approve_erasure"  # the second person: never the one who asked
     MANAGE_USERS = "manage_users"
-    REQUEST_INFO = "request_info"  # ask the applicant a question (and close or withdraw it)
-    ATTACH_DOCUMENT = "attach_document"  # upload a document to a case
     VIEW_STATS = "view_stats"  # aggregate statistics: the dashboard and reports (no case content)
     RECORD_ARRIVAL = "record_arrival"  # record that the people of a granted case arrived
     DISPOSE_HIT = "dispose_hit"  # screening hits and incident flags: confirm / false positive / needs info
