@@ -270,19 +270,17 @@ def guard_move(uow: UnitOfWork, case: Case, current: Stage, to: Stage) -> None:
 # ---- hit review ---------------------------------------------------------------------------------------
 
 
-def _hit_for_update(uow: UnitOfWork, actor: Actor, hit_id: str) -> tuple[ScreeningHit, Case]:
+def _hit_for_update(uow: UnitOfWork, actor: Actor, case_id: str, hit_id: str) -> tuple[ScreeningHit, Case]:
+    case = case_for_update(uow, actor, case_id, action=Action.DISPOSE_HIT)
     hit = uow.session.get(ScreeningHit, hit_id, with_for_update=True)
-    if hit is None:
+    if hit is None or hit.case_id != case.id:
         raise NotFound(HIT_NOT_FOUND)
-    try:
-        case = case_for_update(uow, actor, hit.case_id, action=Action.DISPOSE_HIT)
-    except NotFound:
-        raise NotFound(HIT_NOT_FOUND) from None
     return hit, case
 
 
 def dispose_hit(
-    uow: UnitOfWork, *, actor: Actor, hit_id: str, disposition: str, reason: str, expected_version: int
+    uow: UnitOfWork, *, actor: Actor, case_id: str, hit_id: str, disposition: str, reason: str,
+    expected_version: int,
 ) -> dict[str, Any]:
     """Record an analyst's disposition with a reason; a confirmed hit sends the case to exclusion review,
     and a case whose hits are all resolved moves on. Confirmed/false-positive are remembered."""
@@ -292,7 +290,7 @@ def dispose_hit(
     if not text:
         raise InvalidInput("Give a reason for the disposition.")
     with uow:
-        hit, case = _hit_for_update(uow, actor, hit_id)
+        hit, case = _hit_for_update(uow, actor, case_id, hit_id)
         if hit.version != expected_version:
             raise StaleVersion(f"This hit was changed by someone else (your version {expected_version}, "
                                f"current {hit.version}). Reload it; nothing was changed.")

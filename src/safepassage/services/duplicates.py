@@ -101,18 +101,15 @@ def link_rows(uow: UnitOfWork, case: Case) -> list[dict[str, Any]]:
     return out
 
 
-def decide_link(uow: UnitOfWork, *, actor: Actor, link_id: str, decision: str) -> dict[str, Any]:
+def decide_link(uow: UnitOfWork, *, actor: Actor, case_id: str, link_id: str, decision: str) -> dict[str, Any]:
     """Confirm (the same person: the cases are linked) or dismiss a possible duplicate."""
     if decision not in DECISIONS:
         raise InvalidInput(f"Decision must be one of: {', '.join(DECISIONS)}.")
     with uow:
+        case = case_for_update(uow, actor, case_id, action=Action.LINK_IDENTITY)
         link = uow.session.get(IdentityLink, link_id, with_for_update=True)
-        if link is None:
+        if link is None or case.id not in (link.case_id, link.other_case_id):
             raise NotFound(LINK_NOT_FOUND)
-        try:
-            case_for_update(uow, actor, link.case_id, action=Action.LINK_IDENTITY)
-        except NotFound:
-            raise NotFound(LINK_NOT_FOUND) from None
         if link.status != "pending" and link.status != decision:
             raise StaleVersion("Someone already decided this possible duplicate; reload the case. Nothing was changed.")
         link.status, link.decided_by, link.decided_at = decision, actor.user_id, utcnow()

@@ -19,7 +19,7 @@ from typing import Any
 from rapidfuzz.distance import Levenshtein
 from sqlalchemy import select
 
-from safepassage.domain.errors import InvalidInput, NotFound
+from safepassage.domain.errors import InvalidInput, NotFound, StaleVersion
 from safepassage.domain.person import clean_text
 from safepassage.screening.text import tokenize
 from safepassage.screening.translit import skeleton
@@ -155,7 +155,7 @@ def flag_case(uow: UnitOfWork, *, case: Case, persons: list[tuple[PersonRow, dic
     return count
 
 
-def acknowledge_flag(uow: UnitOfWork, *, actor: Actor, flag_id: str, note: str) -> dict[str, Any]:
+def acknowledge_flag(uow: UnitOfWork, *, actor: Actor, case_id: str, flag_id: str, note: str) -> dict[str, Any]:
     """The analyst acknowledges a flag (the interview is planned or done) with a note; never an exclusion."""
     from safepassage.services.case_screening import advance
 
@@ -163,13 +163,12 @@ def acknowledge_flag(uow: UnitOfWork, *, actor: Actor, flag_id: str, note: str) 
     if not text:
         raise InvalidInput("Write a note: what the interview should cover, or what it established.")
     with uow:
+        case = case_for_update(uow, actor, case_id, action=Action.DISPOSE_HIT)
         flag = uow.session.get(IncidentFlag, flag_id, with_for_update=True)
-        if flag is None:
+        if flag is None or flag.case_id != case.id:
             raise NotFound(FLAG_NOT_FOUND)
-        try:
-            case = case_for_update(uow, actor, flag.case_id, action=Action.DISPOSE_HIT)
-        except NotFound:
-            raise NotFound(FLAG_NOT_FOUND) from None
+        if flag.status != "pending":
+            raise StaleVersion("This flag was already acknowledged; reload the case. Nothing was changed.")
         flag.status, flag.decided_by, flag.decided_at = "acknowledged", actor.user_id, utcnow()
         flag.note = uow.keys.for_case(case).seal_json({"note": text}, table="incident_flags", column="note",
                                                       row_id=flag.id)

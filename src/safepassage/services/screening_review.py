@@ -79,18 +79,15 @@ def case_results(uow: UnitOfWork, *, actor: Actor, case_id: str) -> dict[str, An
         return out
 
 
-def hit_detail(uow: UnitOfWork, *, actor: Actor, hit_id: str) -> dict[str, Any]:
+def hit_detail(uow: UnitOfWork, *, actor: Actor, case_id: str, hit_id: str) -> dict[str, Any]:
     """One hit: the applicant's screening-relevant fields beside the listed person, with the explanation."""
     _stepped_up(actor)
     with uow:
-        hit = uow.session.get(ScreeningHit, hit_id)
-        if hit is None:
-            raise NotFound(case_screening.HIT_NOT_FOUND)
         fields = {FieldClass.CORE, FieldClass.IDENTITY, FieldClass.EXCLUSION}
-        try:
-            case = case_for_read(uow, actor, hit.case_id, fields=fields)
-        except NotFound:
-            raise NotFound(case_screening.HIT_NOT_FOUND) from None
+        case = case_for_read(uow, actor, case_id, fields=fields)
+        hit = uow.session.get(ScreeningHit, hit_id)
+        if hit is None or hit.case_id != case.id or case.erased_at is not None:
+            raise NotFound(case_screening.HIT_NOT_FOUND)
         row = uow.session.get(PersonRow, hit.person_id)
         assert row is not None
         data = uow.keys.for_case(case).open_json(row.payload, table="persons", column="payload", row_id=row.id)
