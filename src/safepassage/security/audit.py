@@ -40,11 +40,6 @@ class AuditEvent(StrEnum):
     ARRIVAL_RECORDED = "arrival.recorded"  # issue 8
     STATS_REPORTED = "stats.reported"  # a statistics report was produced (aggregates only)
     STEP_UP_FAILED = "auth.step_up_failed"
-    INFO_REQUESTED = "information.requested"
-    INFO_ANSWERED = "information.answered"
-    INFO_CLOSED = "information.closed"
-    DOCUMENT_UPLOADED = "document.uploaded"
-    DOCUMENT_DOWNLOADED = "document.downloaded"
     CASE_SCREENED = "case.screened"  # issue 6: ids and counts only
     HIT_DISPOSED = "screening_hit.disposed"
     INCIDENT_FLAG_ACKNOWLEDGED = "incident_flag.acknowledged"
