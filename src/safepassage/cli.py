@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from safepassage.cli_referral import referral_app
 from safepassage.config import ConfigError, Settings, load_settings
 from safepassage.domain.errors import DomainError
 from safepassage.screening.cli import screen as screen_command
@@ -34,6 +35,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(policy_app, name="policy")
 app.add_typer(keys_app, name="keys")
 app.add_typer(retention_app, name="retention")
+app.add_typer(referral_app, name="referral")
 err = Console(stderr=True)
 out = Console()
 

@@ -30,6 +30,9 @@ class Settings:
     kek_previous: bytes | None
     index_key: bytes
     port: int
+    #: Seed of the Ed25519 key that signs referral packages (SAFEPASSAGE_REFERRAL_KEY[_FILE]); when unset,
+    #: a subkey of the secret key, never a built-in value.
+    referral_key: bytes | None = None
 
     @property
     def production(self) -> bool:
@@ -62,6 +65,15 @@ def _key_file(path: Path) -> bytes:
     if path.stat().st_mode & 0o077:
         raise ConfigError(f"Key file {path} is readable by others: run `chmod 600 {path}`.")
     return _b64_key(path.read_text().strip(), str(path))
+
+
+def _optional_secret(env: dict[str, str], name: str) -> bytes | None:
+    """A 32-byte key from `name` or the file `name_FILE`, or None when neither is set."""
+    if env.get(name):
+        return _b64_key(env[name], name)
+    if env.get(f"{name}_FILE"):
+        return _b64_key(Path(env[f"{name}_FILE"]).read_text().strip(), f"{name}_FILE")
+    return None
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
@@ -114,4 +126,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         kek_previous=kek_previous,
         index_key=index_key,
         port=port,
+        referral_key=_optional_secret(env, "SAFEPASSAGE_REFERRAL_KEY"),
     )
