@@ -16,6 +16,7 @@ import csv
 import hashlib
 import json
 import re
+import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -455,6 +456,16 @@ def import_watchlist(
         changed=changed, unchanged=staged - added - changed, skipped=reader.bad, other_schemas=reader.other,
         issues=list(reader.issues), file_sha256=reader.sha.hexdigest(),
     )
+
+
+def import_text(db: Database, *, actor: Actor, name: str, content: str, fmt: str = "ftm",
+                source: str = "") -> ImportReport:
+    """Import a small file sent inline (admin page or API) exactly as `import_watchlist` does."""
+    require(actor, Action.MANAGE_WATCHLISTS, NONE)
+    with tempfile.TemporaryDirectory(prefix="sp-watchlist-") as tmp:
+        path = Path(tmp) / f"upload.{'csv' if fmt == 'csv' else 'jsonl'}"
+        path.write_text(content, encoding="utf-8", errors="surrogatepass")
+        return import_watchlist(db, actor=actor, name=name, path=path, fmt=fmt, source=source)
 
 
 # ---- reading lists and versions --------------------------------------------------------------------------
