@@ -149,7 +149,10 @@ def _cluster(session: Session, touched: Sequence[str]) -> None:
         mates = set(session.scalars(select(CaseFactRow.case_id).where(CaseFactRow.cluster_id.in_(roots))).all())
         frontier = (linked | mates | roots) - closed
     pairs = stats_sources.confirmed_links(session, closed)
-    if not pairs and len(closed) == len(touched):
+    was_linked = session.scalar(
+        select(func.count()).select_from(CaseFactRow).where(CaseFactRow.case_id.in_(closed), CaseFactRow.clustered == 1)
+    )
+    if not pairs and not was_linked:
         return  # nothing linked, nothing was linked before: rows keep cluster = themselves
     parent = {c: c for c in closed}
 

@@ -30,7 +30,7 @@ def confirmed_links(session: Session, case_ids: Collection[str]) -> list[tuple[s
     stmt = select(links.c.case_id, links.c.other_case_id).where(
         links.c.status == "confirmed", or_(links.c.case_id.in_(ids), links.c.other_case_id.in_(ids))
     )
-    return [(a, b) for a, b in session.execute(stmt).tuples()]
+    return [(a, b) for a, b in session.execute(stmt)]
 
 
 def links_decided_since(session: Session, since: datetime) -> list[str]:
@@ -39,7 +39,7 @@ def links_decided_since(session: Session, since: datetime) -> list[str]:
     if links is None:
         return []
     rows = session.execute(select(links.c.case_id, links.c.other_case_id).where(links.c.decided_at >= since))
-    return [c for pair in rows.tuples() for c in pair]
+    return [c for pair in rows for c in pair]
 
 
 def _in(col: Any, period: Period) -> ColumnElement[bool]:
@@ -61,11 +61,11 @@ def screening_figures(session: Session, period: Period) -> dict[str, Any] | None
     ).one()
     decided: dict[str, int] = dict(session.execute(
         select(hits.c.status, func.count()).where(_in(hits.c.decided_at, period)).group_by(hits.c.status)
-    ).tuples().all())
+    ).all())
     per_analyst = sorted(int(n) for (n,) in session.execute(
         select(func.count()).where(_in(hits.c.decided_at, period), hits.c.decided_by.is_not(None))
         .group_by(hits.c.decided_by)
-    ).tuples())
+    ))
     pending = int(session.scalar(select(func.count()).where(hits.c.status == "pending")) or 0)
     return {
         "persons_screened": int(screened),
@@ -92,5 +92,5 @@ def referral_figures(session: Session, period: Period) -> dict[str, Any] | None:
     by_status: dict[str, int] = dict(session.execute(
         select(refs.c.status, func.count(func.distinct(refs.c.person_id)))
         .where(_in(refs.c.decided_at, period)).group_by(refs.c.status)
-    ).tuples().all())
+    ).all())
     return {"requested": requested, "decided": {str(k): int(v) for k, v in by_status.items()}}

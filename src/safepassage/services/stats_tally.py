@@ -110,7 +110,7 @@ def durations(session: Session, period: Period) -> dict[str, dict[frozenset[str]
         .group_by(F.pathways, F.h_pre_journey)
     )
     out: dict[str, dict[frozenset[str], dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
-    for stage, pathways, hours, n in session.execute(union_all(*parts)).tuples():
+    for stage, pathways, hours, n in session.execute(union_all(*parts)):
         hist = out[stage][_key(pathways, "")[0]]
         hist[int(hours)] = hist.get(int(hours), 0) + int(n)
     return out
@@ -131,7 +131,7 @@ def backlog(session: Session, now: datetime) -> dict[str, dict[str, list[int]]]:
         .group_by(F.stage, bucket)
     )
     out: dict[str, dict[str, list[int]]] = defaultdict(dict)
-    for stage, age, cases, people in session.execute(stmt).tuples():
+    for stage, age, cases, people in session.execute(stmt):
         out[stage][age] = [int(cases), int(people)]
     return out
 
@@ -143,4 +143,4 @@ def monthly(session: Session, period: Period, column: str, month: Callable[[Any]
     stmt = (
         select(label, func.sum(F.people)).where(_in(col, period), F.clustered == 0).group_by(label)
     )
-    return {str(k): int(v) for k, v in session.execute(stmt).tuples() if k is not None}
+    return {str(k): int(v) for k, v in session.execute(stmt) if k is not None}
