@@ -19,6 +19,7 @@ from safepassage.web.app import create_app
 from safepassage.web.inventory import ROUTES, Rule
 from tests.conftest import PASSWORD, Env
 from tests.helpers import application, person
+from tests.web import exclusion_setup
 
 ACTORS: list[Role | None] = [None, *Role]
 
@@ -97,6 +98,7 @@ def _request(client: TestClient, env: Env, method: str, path: str) -> tuple[str,
         body = {"username": "auditor", "password": PASSWORD}
     elif path == "/api/users":
         body = {"username": "new-user", "role": "caseworker", "password": PASSWORD}
+    body = exclusion_setup.body_for(env, method, path) or body  # exclusion records and referrals
     return method, path, body
 
 

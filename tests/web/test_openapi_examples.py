@@ -22,6 +22,7 @@ from safepassage.store.uow import Database
 from safepassage.web.app import create_app
 from tests.conftest import KEK, SECRET, Env
 from tests.helpers import application
+from tests.web import exclusion_setup
 
 
 def openapi_document() -> dict[str, Any]:
@@ -163,6 +164,12 @@ USES: dict[tuple[str, str], Use] = {
     ("POST", "/api/cases/{case_id}/family"): Use(Role.CASEWORKER, _versioned, then=_check_family),
     ("POST", "/api/cases/{case_id}/erasure-requests"): Use(Role.AUDITOR),
     ("POST", "/api/search/persons"): Use(Role.CASEWORKER),
+    ("POST", "/api/cases/{case_id}/exclusion-records"): Use(Role.SCREENING_ANALYST),
+    ("POST", "/api/cases/{case_id}/exclusion-reviews"): Use(Role.ADJUDICATOR, exclusion_setup.fill_review),
+    ("POST", "/api/cases/{case_id}/referrals"): Use(Role.ADJUDICATOR, exclusion_setup.fill_referral),
+    ("POST", "/api/cases/{case_id}/referral-reviews"): Use(
+        Role.ADJUDICATOR, exclusion_setup.fill_referral_review
+    ),
 }
 
 

@@ -20,9 +20,9 @@ from sqlalchemy import select
 
 from safepassage.domain.errors import Conflict, Forbidden, IllegalTransition, InvalidInput, NotFound, StaleVersion
 from safepassage.domain.stages import OPEN, PRE_JOURNEY, Stage
-from safepassage.security.access import case_for_read, case_for_update
+from safepassage.security.access import CASE_NOT_FOUND, case_for_read, case_for_update, require, role_of
 from safepassage.security.audit import AuditEvent
-from safepassage.security.policy import Action, FieldClass
+from safepassage.security.policy import Action, FieldClass, grant
 from safepassage.store.models import Case, NoteRow, PersonRow
 from safepassage.store.models_exclusion import ExclusionRecord
 from safepassage.store.types import utcnow
@@ -298,10 +298,12 @@ def save_record(
     record_id: str | None = None,
     person_id: str | None = None,
     expected_version: int | None = None,
+    submit: bool = False,
 ) -> RecordView:
-    """Start a draft record about a person on the case (the principal by default), or edit one's own draft."""
+    """Start a draft record about a person on the case (the principal by default), or edit one's own draft;
+    with `submit`, also submit it for review (then it must be complete)."""
     _staff(actor)
-    category, content = validate(data, complete=False)
+    category, content = validate(data, complete=submit)
     with uow:
         case = case_for_update(uow, actor, case_id, action=Action.RECORD_EXCLUSION)
         _working(case)
@@ -328,8 +330,12 @@ def save_record(
                 raise Conflict("Only a draft or a returned record can be edited.")
             record.category, record.updated_at = category, now
         record.content = _seal(uow, case, "content", record.id, content)
-        uow.session.flush()
         uow.audit.record(actor, AuditEvent.EXCLUSION_DRAFTED, "exclusion_record", record.id, fields=("exclusion",))
+        if submit:
+            record.status, record.submitted_at = "submitted", now
+            uow.audit.record(actor, AuditEvent.EXCLUSION_SUBMITTED, "exclusion_record", record.id,
+                             fields=("status",))
+        uow.session.flush()
         view = _open(uow, case, record)
         uow.commit()
         return view
@@ -394,8 +400,19 @@ def review_record(
         return view
 
 
+def may_read(actor: Actor) -> None:
+    """Refuse a role that may not read exclusion material: 404 if it sees no cases at all, else 403."""
+    try:
+        require(actor, Action.READ, (FieldClass.EXCLUSION,))
+    except Forbidden:
+        if grant(role_of(actor), Action.READ) is None:
+            raise NotFound(CASE_NOT_FOUND) from None
+        raise
+
+
 def records_for_case(uow: UnitOfWork, *, actor: Actor, case_id: str) -> list[RecordView]:
     """Every exclusion record on a case, opened (the read is audited as exclusion material)."""
+    may_read(actor)
     with uow:
         case = case_for_read(uow, actor, case_id, fields=(FieldClass.CORE, FieldClass.EXCLUSION))
         rows = uow.session.scalars(

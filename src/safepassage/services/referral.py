@@ -175,6 +175,7 @@ def review_referral(
 
 def referrals_for_case(uow: UnitOfWork, *, actor: Actor, case_id: str) -> list[ReferralView]:
     """Every referral on a case (an audited read of exclusion material)."""
+    exclusion.may_read(actor)
     with uow:
         case = case_for_read(uow, actor, case_id, fields=(FieldClass.CORE, FieldClass.EXCLUSION))
         rows = uow.session.scalars(select(Referral).where(Referral.case_id == case.id)

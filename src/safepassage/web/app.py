@@ -15,6 +15,7 @@ from safepassage.security.crypto import KeyRing
 from safepassage.store.db import make_engine
 from safepassage.store.uow import Database
 from safepassage.web import api, api_documents, errors, pages
+from safepassage.web import api_exclusion
 from safepassage.web.middleware import BodyLimit, SecurityHeaders
 
 STATIC = Path(__file__).with_name("static")
@@ -52,6 +53,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     app.state.db = db
     errors.install(app)
     app.include_router(api.router)
+    app.include_router(api_exclusion.router)
     app.include_router(api_documents.router)
     pages.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

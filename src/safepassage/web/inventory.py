@@ -93,3 +93,15 @@ ROUTES |= {
     ("POST", "/console/users"): Rule(Action.MANAGE_USERS, (FieldClass.NONE,)),
     ("POST", "/console/users/update"): Rule(Action.MANAGE_USERS, (FieldClass.NONE,)),
 }
+
+# Art. 1F exclusion records and referrals for prosecution (web/api_exclusion.py, web/pages/exclusion.py).
+_EXCL = (FieldClass.CORE, FieldClass.EXCLUSION)
+_EXCL_ONLY = (FieldClass.EXCLUSION,)
+ROUTES |= {
+    ("GET", "/api/cases/{case_id}/exclusion-records"): Rule(Action.READ, _EXCL, on_case=True),
+    ("POST", "/api/cases/{case_id}/exclusion-records"): Rule(Action.RECORD_EXCLUSION, _EXCL_ONLY, on_case=True),
+    ("POST", "/api/cases/{case_id}/exclusion-reviews"): Rule(Action.APPROVE_EXCLUSION, _EXCL_ONLY, on_case=True),
+    ("GET", "/api/cases/{case_id}/referrals"): Rule(Action.READ, _EXCL, on_case=True),
+    ("POST", "/api/cases/{case_id}/referrals"): Rule(Action.REFER, _EXCL_ONLY, on_case=True),
+    ("POST", "/api/cases/{case_id}/referral-reviews"): Rule(Action.APPROVE_REFERRAL, _EXCL_ONLY, on_case=True),
+}
