@@ -510,13 +510,13 @@ def _diff_ids(session: Session, list_id: str, frm: int, to: int) -> tuple[set[st
             e.watchlist_id == list_id, e.added_in > frm, e.added_in <= to,
             or_(e.removed_in.is_(None), e.removed_in > to),
         )
-    ).tuples().all())
+    ).all())
     old = dict(session.execute(
         select(e.entity_id, e.content_hash).where(
             e.watchlist_id == list_id, e.added_in <= frm, e.removed_in.is_not(None), e.removed_in > frm,
             e.removed_in <= to,
         )
-    ).tuples().all())
+    ).all())
     both = new.keys() & old.keys()
     changed = {i for i in both if new[i] != old[i]}
     return set(new.keys() - both), set(old.keys() - both), changed
@@ -532,7 +532,7 @@ def _briefs(session: Session, list_id: str, ids: Iterable[str], at: int) -> list
                 WatchlistEntry.watchlist_id == list_id, WatchlistEntry.entity_id.in_(id_list[i : i + _CHUNK]),
                 _live(at),
             )
-        ).tuples()
+        )
         for entity_id, data in rows:
             entity = json.loads(data)
             out.append(EntryBrief(entity_id, _caption(entity), tuple(entity["properties"].get("birthDate", ()))))
@@ -606,7 +606,7 @@ def _current_versions(db: Database) -> tuple[dict[str, int], dict[str, str], tup
             .join(WatchlistVersion, and_(WatchlistVersion.watchlist_id == Watchlist.id,
                                          WatchlistVersion.number == Watchlist.current_version))
             .order_by(Watchlist.name)
-        ).tuples().all()
+        ).all()
     return {n: v for n, _, v, _ in rows}, {n: i for n, i, _, _ in rows}, tuple(vid for *_, vid in rows)
 
 
@@ -622,7 +622,7 @@ def _live_entities(db: Database, list_ids: dict[str, str], versions: dict[str, i
             stmts = ([base.where(e.entity_id.in_(wanted[i : i + _CHUNK])) for i in range(0, len(wanted), _CHUNK)]
                      if wanted is not None else [base.order_by(e.id)])
             for stmt in stmts:
-                for entity_id, data in uow.session.execute(stmt.execution_options(yield_per=2000)).tuples():
+                for entity_id, data in uow.session.execute(stmt.execution_options(yield_per=2000)):
                     if seen is not None:
                         if entity_id in seen:
                             continue
