@@ -6,6 +6,7 @@ import random
 import secrets
 from collections.abc import Iterator
 
+from safepassage.demo_data import seed_watchlists
 from safepassage.domain.case import Application, FamilyMember, Relationship, SurrenderRequest
 from safepassage.domain.pathways import Channel, Language, Pathway, Urgency
 from safepassage.domain.person import (
@@ -140,6 +141,7 @@ def create_demo_users(db: Database) -> Iterator[tuple[str, str, str]]:
 
 def seed(db: Database, *, cases: int = 200, seed_value: int = 1) -> int:
     """Create `cases` applications plus surrender requests, moved through the stages; returns the count."""
+    seed_watchlists(db)  # first, so that cases entering screening are screened against it
     rng = random.Random(seed_value)  # noqa: S311 - demo data, not security
     system = Actor.system()
     made = 0
