@@ -9,10 +9,10 @@ from safepassage.web.pages.common import LanguagePrefix
 
 def install(app: FastAPI) -> None:
     """Add the portal and console routers and the language-prefix middleware to the app."""
-    from safepassage.web.pages import console, console_intake, portal
+    from safepassage.web.pages import console, console_intake, documents, portal, portal_answers
 
     # Added as plain routes (not an included router) so the app's route list — and the route-inventory
     # test that reads it — shows every page; they stay out of the OpenAPI document.
-    for router in (portal.router, console.router, console_intake.router):
+    for router in (portal.router, console.router, console_intake.router, documents.router, portal_answers.router):
         app.router.routes.extend(router.routes)
     app.add_middleware(LanguagePrefix)

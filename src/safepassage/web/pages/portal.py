@@ -102,16 +102,18 @@ def apply_step(request: Request, posted: Posted, uow: UoW) -> HTMLResponse:
 
 def _status_page(
     request: Request, *, values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
-    status: Status | None = None,
+    status: Status | None = None, message: str = "", http_status: int = 200,
 ) -> HTMLResponse:
     return render(
         request,
         "portal/status.html",
+        status=http_status,
         values=values or {},
         errors=errors or {},
         st=status,
         can_withdraw=status is not None and Stage(status.stage) in OPEN,
         csrf=form_token(request),
+        message=message,
     )
 
 

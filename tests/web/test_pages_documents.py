@@ -1,0 +1,143 @@
+"""Pages without a browser: the case page's documents and questions, the applicant's answer on the status page."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from safepassage.security.policy import Role
+from safepassage.services import casework
+from safepassage.store.models_documents import DocumentRow, InformationRequestRow
+from tests.conftest import Env
+from tests.integration.test_documents import PDF, PNG
+from tests.web.pages_util import browser, errors, login, summary, token
+
+pytestmark = pytest.mark.db
+QUESTION = "Пришлите фото повестки ґ є і ї ё {{ 7*7 }} <script>alert(1)</script>"
+ANSWER = "Вот повестка. Sеrgеy\u200b <i>курсив</i> {% if %}"
+
+
+def _case(client: TestClient) -> dict[str, str]:
+    r = client.post("/api/applications", json={"pathways": ["deserter"],
+                                                "person": {"first_name": "Їжак", "last_name": "Ёлкин"}})
+    assert r.status_code == 201
+    return dict(r.json())
+
+
+def _ask_on_page(c: TestClient, case_id: str, question: str, due: str = "") -> tuple[int, str]:
+    page = c.get(f"/uk/console/cases/{case_id}").text
+    version = re.search(r'name="version" value="(\d+)"', page)
+    assert version
+    r = c.post(f"/uk/console/cases/{case_id}/information-requests",
+               data={"csrf": token(page), "version": version.group(1), "question": question, "due_on": due})
+    return r.status_code, r.text
+
+
+def _status(c: TestClient, case: dict[str, str], lang: str = "uk") -> str:
+    form = c.get(f"/{lang}/status").text
+    return c.post(f"/{lang}/status", data={"csrf": token(form), "receipt": case["receipt"],
+                                             "passphrase": case["passphrase"]}).text
+
+
+def _answer(c: TestClient, page: str, case: dict[str, str], text: str, file: tuple[str, bytes, str] | None = None,
+            lang: str = "uk", **extra: str) -> tuple[int, str]:
+    rid = re.search(r'name="request_id" value="([^"]+)"', page)
+    assert rid, "no answer form on the status page"
+    data = {"csrf": token(page), "receipt": case["receipt"], "passphrase": case["passphrase"],
+            "request_id": rid.group(1), "answer": text, **extra}
+    files = {"file": file} if file else {"file": ("", b"", "application/octet-stream")}
+    r = c.post(f"/{lang}/status/answer", data=data, files=files)
+    return r.status_code, r.text
+
+
+def test_caseworker_asks_applicant_answers_with_a_document_caseworker_sees_both(client: TestClient, env: Env) -> None:
+    case = _case(client)
+    staff = login(browser(TestClient(client.app)), "caseworker", "uk")
+    code, page = _ask_on_page(staff, case["case_id"], QUESTION, "")
+    assert code == 200 and 'id="rfi"' in page
+    assert html.escape(QUESTION, quote=False) in page and "<script>alert(1)</script>" not in page
+
+    applicant = browser(TestClient(client.app))
+    status = _status(applicant, case)
+    assert 'enctype="multipart/form-data"' in status and html.escape(QUESTION, quote=False) in status
+    code, done = _answer(applicant, status, case, ANSWER, ("повестка Ґ.png", PNG, "image/png"))
+    assert code == 200 and 'id="message"' in done and 'name="request_id"' not in done  # no open question left
+
+    page = staff.get(f"/uk/console/cases/{case['case_id']}").text
+    assert html.escape(ANSWER, quote=False).replace("\u200b", "") in re.sub(r"<span class=\"invisible-char\"[^>]*>"
+                                                                           r"U\+200B</span>", "", page)
+    link = re.search(r'href="(/uk/console/cases/[^"]+/documents/[^"]+)"', page)
+    assert link and "повестка Ґ.png" in page
+    got = staff.get(link.group(1))
+    assert got.status_code == 200 and got.content == PNG
+    assert got.headers["content-disposition"].startswith("attachment;")
+    assert hashlib.sha256(PNG).hexdigest()[:12] in page
+
+
+def test_status_page_answer_refusals_keep_the_text_and_store_nothing(client: TestClient, env: Env) -> None:
+    case = _case(client)
+    staff = login(browser(TestClient(client.app)), "caseworker", "en")
+    _ask_on_page(staff, case["case_id"], QUESTION)
+    c = browser(TestClient(client.app))
+    status = _status(c, case, "en")
+    code, page = _answer(c, status, case, "   ", lang="en")
+    assert code == 200 and any("answer" in m.lower() for m in summary(page))
+    code, page = _answer(c, status, case, ANSWER, ("scan.pdf", b"<html>not a pdf</html>", "application/pdf"),
+                         lang="en")
+    assert code == 200 and any("PDF, JPEG, PNG" in m for m in errors(page).values())
+    assert html.escape(ANSWER, quote=False) in page  # the text is kept
+    code, page = _answer(c, status, case, ANSWER, ("empty.png", b"", "image/png"), lang="en")
+    assert code == 200 and any("empty" in m for m in errors(page).values())
+    code, page = _answer(c, status, case, ANSWER, lang="en", passphrase="wrong wrong")
+    assert "The receipt code or the passphrase is wrong." in summary(page)
+    code, page = _answer(c, status, case, ANSWER, lang="en", csrf="forged")
+    assert code == 200 and summary(page) and 'name="passphrase"' in page
+    with env.db.uow() as uow:
+        assert uow.count(DocumentRow) == 0
+        assert {r.status for r in uow.session.query(InformationRequestRow)} == {"open"}
+    code, page = _answer(c, status, case, ANSWER, ("scan.pdf", PDF, "application/pdf"), lang="en")
+    assert code == 200 and "Thank you" in page
+    code, page = _answer(c, status, case, "again", lang="en")  # the old form, sent twice
+    assert code == 409 and any("already answered" in m for m in summary(page))
+
+
+def test_console_forms_refuse_bad_input_and_keep_it(client: TestClient, env: Env) -> None:
+    case = _case(client)
+    staff = login(browser(TestClient(client.app)), "caseworker", "ru")
+    code, page = _ask_on_page(staff, case["case_id"], "")
+    assert code == 200 and "f-question" in page and errors(page).get("question")
+    code, page = _ask_on_page(staff, case["case_id"], QUESTION, "31.02.2026")
+    assert errors(page).get("due_on") and html.escape(QUESTION, quote=False) in page
+    # a stale version: someone else changed the case in between
+    page = staff.get(f"/ru/console/cases/{case['case_id']}").text
+    casework.assign_case(env.db.uow(), actor=env.actor(Role.SUPERVISOR), case_id=case["case_id"],
+                         assignee_id=env.user_ids[Role.CASEWORKER], expected_version=1)
+    r = staff.post(f"/ru/console/cases/{case['case_id']}/information-requests",
+                   data={"csrf": token(page), "version": "1", "question": QUESTION})
+    assert r.status_code == 409 and html.escape(QUESTION, quote=False) in r.text and errors(r.text).get("question")
+    # uploads: wrong type, empty, none chosen
+    for file in (("x.pdf", b"%!PS-Adobe not a pdf", "application/pdf"), ("x.png", b"", "image/png"),
+                 ("", b"", "application/octet-stream")):
+        r = staff.post(f"/ru/console/cases/{case['case_id']}/documents", data={"csrf": token(page)},
+                       files={"file": file})
+        assert r.status_code == 200 and errors(r.text).get("file"), file
+    r = staff.post(f"/ru/console/cases/{case['case_id']}/documents", data={"csrf": token(page)},
+                   files={"file": ("Скан паспорта.pdf", PDF, "application/pdf")}, follow_redirects=False)
+    assert r.status_code == 303
+    with env.db.uow() as uow:
+        assert uow.count(InformationRequestRow) == 0 and uow.count(DocumentRow) == 1
+
+
+def test_roles_without_documents_see_no_panels(client: TestClient, env: Env) -> None:
+    case = _case(client)
+    sup = login(browser(TestClient(client.app)), "supervisor", "en")
+    page = sup.get(f"/en/console/cases/{case['case_id']}").text
+    assert 'id="documents"' not in page and 'id="rfi"' not in page
+    analyst = login(browser(TestClient(client.app)), "screening-analyst", "en")
+    page = analyst.get(f"/en/console/cases/{case['case_id']}").text
+    assert 'id="rfi"' in page and "/information-requests" in page  # may ask
+    assert 'id="documents"' in page and 'enctype="multipart/form-data"' not in page  # may read, not upload
