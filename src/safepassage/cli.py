@@ -15,6 +15,7 @@ from safepassage.cli_referral import referral_app
 from safepassage.config import ConfigError, Settings, load_settings
 from safepassage.domain.errors import DomainError
 from safepassage.screening.cli import screen as screen_command
+from safepassage.stats_cli import report as report_command
 from safepassage.security.policy import Role
 
 # Never print local variables in tracebacks: they can hold personal data.
@@ -357,6 +358,7 @@ def policy_docs(
 
 # The screening command lives with the screening library.
 app.command("screen")(screen_command)
+app.command("report")(report_command)
 
 
 def main() -> None:
