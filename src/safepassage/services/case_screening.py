@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -59,6 +60,11 @@ class WatchlistView(Protocol):
 
     def entry(self, entity_id: str) -> dict[str, Any] | None:
         """The stored entity (FtM dict) with its list name and version."""
+
+
+def visible(text: str) -> bool:
+    """Whether a text has anything a reader can see (zero-width and bidi controls alone are not a reason)."""
+    return any(unicodedata.category(ch)[0] not in "CZ" for ch in text)
 
 
 # ---- applicant side -----------------------------------------------------------------------------------
@@ -287,7 +293,7 @@ def dispose_hit(
     if disposition not in DISPOSITIONS:
         raise InvalidInput(f"Disposition must be one of: {', '.join(DISPOSITIONS)}.")
     text = clean_text(reason, field_name="Reason", limit=MAX_REASON)
-    if not text:
+    if not visible(text):
         raise InvalidInput("Give a reason for the disposition.")
     with uow:
         hit, case = _hit_for_update(uow, actor, case_id, hit_id)

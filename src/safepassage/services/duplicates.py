@@ -15,7 +15,7 @@ from sqlalchemy import or_, select
 
 from safepassage.domain.errors import InvalidInput, NotFound, StaleVersion
 from safepassage.domain.person import Person
-from safepassage.screening import REVIEW_THRESHOLD, compare
+from safepassage.screening import MATCH_THRESHOLD, compare
 from safepassage.security.access import case_for_update
 from safepassage.security.audit import AuditEvent
 from safepassage.security.policy import Action
@@ -69,7 +69,7 @@ def detect(uow: UnitOfWork, *, actor: Actor, case: Case) -> int:
         if theirs is None:
             continue
         result = compare(query, query_of(theirs, other_id))
-        if result.score < REVIEW_THRESHOLD:
+        if result.score < MATCH_THRESHOLD:  # a likely match only: a namesake of another age is not
             continue
         link_id = new_id()
         uow.session.add(IdentityLink(
@@ -145,5 +145,5 @@ def people_clusters(uow: UnitOfWork) -> dict[str, str]:
     """
     ids = uow.session.scalars(select(Case.id)).all()
     links = uow.session.execute(select(IdentityLink.case_id, IdentityLink.other_case_id)
-                                .where(IdentityLink.status == "confirmed")).tuples().all()
+                                .where(IdentityLink.status == "confirmed")).all()
     return clusters(ids, links)

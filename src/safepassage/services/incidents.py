@@ -21,7 +21,6 @@ from sqlalchemy import select
 
 from safepassage.domain.errors import InvalidInput, NotFound, StaleVersion
 from safepassage.domain.person import clean_text
-from safepassage.screening.text import tokenize
 from safepassage.screening.translit import skeleton
 from safepassage.security.access import case_for_update
 from safepassage.security.audit import AuditEvent
@@ -35,9 +34,15 @@ COLUMNS = ("ref", "unit", "place", "start", "end", "summary", "source")
 FLAG_NOT_FOUND = "No such incident flag."
 MAX_NOTE = 2_000
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
-# Unit types in Russian, Ukrainian and English, by the start of their romanised skeleton.
-_TYPES = {"brig": "brigade", "polk": "regiment", "regim": "regiment", "divi": "division", "bata": "battalion",
-          "armi": "army", "flot": "fleet", "fleet": "fleet", "otrad": "detachment", "detac": "detachment"}
+# Unit types in Russian, Ukrainian and English (and the usual abbreviations: омсбр, дшп, вдд), by the start of
+# their romanised skeleton (ш is 'w' there).
+_TYPES = {
+    "omsbr": "brigade", "ombr": "brigade", "odwbr": "brigade", "brig": "brigade",
+    "dwp": "regiment", "polk": "regiment", "regim": "regiment",
+    "dwd": "division", "vdd": "division", "divi": "division",
+    "bata": "battalion", "armi": "army", "flot": "fleet", "fleet": "fleet",
+    "otrad": "detachment", "detac": "detachment",
+}
 
 
 # ---- matching (pure) ----------------------------------------------------------------------------------
@@ -64,12 +69,16 @@ def unit_key(text: str) -> tuple[frozenset[str], str]:
     """(numbers in the unit's name, its type) — '64-я отдельная мотострелковая бригада' → ({'64'}, 'brigade')."""
     numbers = frozenset(re.findall(r"\d{2,}", text))
     kind = ""
-    for tok in tokenize(text):
-        sk = skeleton(tok)
-        kind = next((v for k, v in _TYPES.items() if sk.startswith(k)), kind)
+    for sk in _words(text):
+        kind = next((v for k, v in _TYPES.items() if sk.startswith(k)), "")
         if kind:
             break
     return numbers, kind
+
+
+def _words(text: str) -> list[str]:
+    """Romanised, case-folded skeletons of the words (digits and punctuation dropped)."""
+    return [skeleton(w).lower() for w in re.findall(r"[^\W\d_]+", text.casefold())]
 
 
 def same_unit(a: str, b: str) -> bool:
@@ -82,13 +91,12 @@ def same_unit(a: str, b: str) -> bool:
 
 
 def _place_words(text: str) -> set[str]:
-    head = text.split(",")[0]
-    return {skeleton(t) for t in tokenize(head) if len(t) > 2}
+    return {w for w in _words(text.split(",")[0]) if len(w) > 2}
 
 
 def same_place(deployment: str, incident_place: str) -> bool:
     """The incident's locality appears (in any spelling, one typo allowed) in the deployment place."""
-    wanted, have = _place_words(incident_place), {skeleton(t) for t in tokenize(deployment) if len(t) > 2}
+    wanted, have = _place_words(incident_place), {w for w in _words(deployment) if len(w) > 2}
     return bool(wanted) and all(any(Levenshtein.distance(w, h) <= (1 if len(w) > 4 else 0) for h in have)
                                 for w in wanted)
 
@@ -135,8 +143,9 @@ def flag_case(uow: UnitOfWork, *, case: Case, persons: list[tuple[PersonRow, dic
     military = [(row, p.get("military")) for row, p in persons if p.get("military")]
     if not military:
         return 0
-    existing = set(uow.session.execute(select(IncidentFlag.person_id, IncidentFlag.incident_id, IncidentFlag.basis)
-                                       .where(IncidentFlag.case_id == case.id)).tuples().all())
+    stmt = select(IncidentFlag.person_id, IncidentFlag.incident_id, IncidentFlag.basis).where(
+        IncidentFlag.case_id == case.id)
+    existing = {(p, i, b) for p, i, b in uow.session.execute(stmt).all()}
     dk = uow.keys.for_case(case)
     count = 0
     for inc in uow.session.scalars(select(Incident)).all():
@@ -157,10 +166,10 @@ def flag_case(uow: UnitOfWork, *, case: Case, persons: list[tuple[PersonRow, dic
 
 def acknowledge_flag(uow: UnitOfWork, *, actor: Actor, case_id: str, flag_id: str, note: str) -> dict[str, Any]:
     """The analyst acknowledges a flag (the interview is planned or done) with a note; never an exclusion."""
-    from safepassage.services.case_screening import advance
+    from safepassage.services.case_screening import advance, visible
 
     text = clean_text(note, field_name="Note", limit=MAX_NOTE)
-    if not text:
+    if not visible(text):
         raise InvalidInput("Write a note: what the interview should cover, or what it established.")
     with uow:
         case = case_for_update(uow, actor, case_id, action=Action.DISPOSE_HIT)

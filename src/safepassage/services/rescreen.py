@@ -48,8 +48,8 @@ def due_cases(db: Database, versions_key: str) -> list[tuple[str, str]]:
             .where(CaseScreeningState.versions_key != versions_key, Case.stage.in_(sorted(RESCREENED)),
                    Case.erased_at.is_(None))
             .order_by(Case.id)
-        ).tuples().all()
-    return list(rows)
+        ).all()
+    return [(case_id, key) for case_id, key in rows]
 
 
 def rescreen(

@@ -47,10 +47,10 @@ def queue(uow: UnitOfWork, *, actor: Actor, limit: int = 50, offset: int = 0) ->
     with uow:
         hits = {c: (int(n), float(m)) for c, n, m in uow.session.execute(
             select(ScreeningHit.case_id, func.count(), func.max(ScreeningHit.score))
-            .where(ScreeningHit.status.in_(case_screening.UNRESOLVED)).group_by(ScreeningHit.case_id)).tuples()}
+            .where(ScreeningHit.status.in_(case_screening.UNRESOLVED)).group_by(ScreeningHit.case_id))}
         flags = {c: int(n) for c, n in uow.session.execute(
             select(IncidentFlag.case_id, func.count()).where(IncidentFlag.status == "pending")
-            .group_by(IncidentFlag.case_id)).tuples()}
+            .group_by(IncidentFlag.case_id))}
         ids = sorted(set(hits) | set(flags))
         rows = uow.session.scalars(select(Case).where(Case.id.in_(ids))
                                    .order_by(Case.priority, Case.stage_changed_at, Case.id)
@@ -62,6 +62,7 @@ def queue(uow: UnitOfWork, *, actor: Actor, limit: int = 50, offset: int = 0) ->
 
 def case_results(uow: UnitOfWork, *, actor: Actor, case_id: str) -> dict[str, Any]:
     """A case's screening: hits (with explanations), incident flags and runs (audited exclusion read)."""
+    require(actor, Action.READ, (FieldClass.CORE, FieldClass.EXCLUSION))  # a role without it: 403, as documented
     _stepped_up(actor)
     with uow:
         case = case_for_read(uow, actor, case_id, fields=(FieldClass.CORE, FieldClass.EXCLUSION))
@@ -81,6 +82,7 @@ def case_results(uow: UnitOfWork, *, actor: Actor, case_id: str) -> dict[str, An
 
 def hit_detail(uow: UnitOfWork, *, actor: Actor, case_id: str, hit_id: str) -> dict[str, Any]:
     """One hit: the applicant's screening-relevant fields beside the listed person, with the explanation."""
+    require(actor, Action.READ, (FieldClass.CORE, FieldClass.IDENTITY, FieldClass.EXCLUSION))
     _stepped_up(actor)
     with uow:
         fields = {FieldClass.CORE, FieldClass.IDENTITY, FieldClass.EXCLUSION}
@@ -103,6 +105,7 @@ def hit_detail(uow: UnitOfWork, *, actor: Actor, case_id: str, hit_id: str) -> d
 
 def duplicates_of(uow: UnitOfWork, *, actor: Actor, case_id: str) -> list[dict[str, Any]]:
     """Possible earlier applications of a case's principal (identity read, audited)."""
+    require(actor, Action.READ, (FieldClass.CORE, FieldClass.IDENTITY))
     _stepped_up(actor)
     with uow:
         case = case_for_read(uow, actor, case_id, fields=(FieldClass.CORE, FieldClass.IDENTITY))
