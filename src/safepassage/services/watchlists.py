@@ -425,6 +425,7 @@ def import_watchlist(
         if staged == 0:
             raise InvalidInput("The file has no usable persons; nothing was imported (the list was not emptied).")
         staged -= _drop_duplicates(db, version_id, reader)
+        reader.issues.sort(key=lambda i: i.line)
         added, removed, changed = _apply(db, list_id, version_id, number)
         with db.uow() as uow:
             s = uow.session
