@@ -15,6 +15,7 @@ LEGAL = {
     (Stage.IN_CUSTODY, Stage.RECEIVED),
     (Stage.RECEIVED, Stage.SCREENING),
     (Stage.SCREENING, Stage.REVIEW),
+    (Stage.SCREENING, Stage.EXCLUSION_REVIEW),
     (Stage.REVIEW, Stage.DECISION_PENDING),
     (Stage.REVIEW, Stage.EXCLUSION_REVIEW),
     (Stage.EXCLUSION_REVIEW, Stage.DECISION_PENDING),

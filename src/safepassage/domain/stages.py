@@ -35,7 +35,8 @@ _FORWARD: dict[Stage, frozenset[Stage]] = {
     Stage.SURRENDER_ARRANGED: frozenset({Stage.IN_CUSTODY}),
     Stage.IN_CUSTODY: frozenset({Stage.RECEIVED}),
     Stage.RECEIVED: frozenset({Stage.SCREENING}),
-    Stage.SCREENING: frozenset({Stage.REVIEW}),
+    # a screening hit confirmed by an analyst goes straight to exclusion review (issue 6)
+    Stage.SCREENING: frozenset({Stage.REVIEW, Stage.EXCLUSION_REVIEW}),
     Stage.REVIEW: frozenset({Stage.DECISION_PENDING, Stage.EXCLUSION_REVIEW}),
     Stage.EXCLUSION_REVIEW: frozenset({Stage.DECISION_PENDING}),
     Stage.DECISION_PENDING: DECIDED,
