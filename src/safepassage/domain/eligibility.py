@@ -55,6 +55,8 @@ class Policy(_Strict):
 
     version: str = Field(min_length=1, max_length=40)
     appeal_deadline_days: int = Field(ge=1, le=365)
+    # Per outcome or outcome.destination ("refuse", "exclude.eu"): days to appeal, overriding the default.
+    appeal_days: dict[str, int] = Field(default_factory=dict)
     facts: list[str] = Field(min_length=1)
     destinations: dict[str, str]
     bases: dict[str, str]
@@ -76,6 +78,12 @@ class Policy(_Strict):
                 unknown = [b for b in bases if b not in self.bases]
                 if unknown:
                     raise ValueError(f"rule {rule.id}: unknown legal basis {', '.join(unknown)}")
+        for key, days in self.appeal_days.items():
+            outcome, _, dest = key.partition(".")
+            if outcome not in ("refuse", "exclude") or (dest and dest not in self.destinations):
+                raise ValueError(f"appeal_days: {key!r} must be refuse or exclude, optionally .<destination>")
+            if not 1 <= days <= 365:
+                raise ValueError(f"appeal_days: {key!r} must be 1–365 days")
         uncovered = [p.value for p in Pathway if not any(p in r.when.pathways_any and r.then.bases for r in self.rules)]
         if uncovered:
             raise ValueError(f"every pathway needs a rule giving a legal basis; none for: {', '.join(uncovered)}")

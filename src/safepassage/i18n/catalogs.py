@@ -18,6 +18,7 @@ from safepassage.i18n import LANGUAGES, po_path
 PACKAGE = Path(__file__).resolve().parents[1]
 METHODS = [
     ("web/pages/**.py", "python"),
+    ("rendering/**.py", "python"),  # decision letters
     ("web/templates/**.html", "jinja2"),
 ]
 OPTIONS = {"web/templates/**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}}

@@ -95,8 +95,10 @@ def _hbar(title: str, labels: Sequence[str], series: Mapping[str, Sequence[int |
     chart.x_labels = list(labels)
     for name, values in series.items():
         chart.add(name, list(values))
-    desc = "; ".join(f"{lab}: " + ", ".join("–" if v is None else str(v) for v in vals)
-                     for lab, vals in zip(labels, zip(*series.values(), strict=True), strict=True))
+    desc = "; ".join(
+        f"{lab}: " + ", ".join("–" if v is None else str(v) for v in vals)
+        for lab, vals in zip(labels, zip(*series.values(), strict=True), strict=True)
+    )
     return _render(chart, title, desc)
 
 
@@ -104,15 +106,17 @@ def funnel(report: Report, _: Gettext) -> Markup:
     """People at each step, from first contact to arrival."""
     steps = ("contacts", "applications", "screened", "decided", "granted", "arrived")
     values = [report.funnel[m]["all"] for m in steps]
-    return _hbar(_("From first contact to arrival (people)"), [_(L.MEASURES[m]) for m in steps],
-                 {_("People"): values})
+    return _hbar(_("From first contact to arrival (people)"), [_(L.MEASURES[m]) for m in steps], {_("People"): values})
 
 
 def soldiers(report: Report, _: Gettext) -> Markup:
     """Soldiers' pre-journey: request, arranged, custody, asylum application."""
     steps = ("surrender_requested", "surrender_arranged", "in_custody", "custody_to_asylum")
-    return _hbar(_("Surrenders (people)"), [_(L.MEASURES[m]) for m in steps],
-                 {_("People"): [report.funnel[m]["all"] for m in steps]})
+    return _hbar(
+        _("Surrenders (people)"),
+        [_(L.MEASURES[m]) for m in steps],
+        {_("People"): [report.funnel[m]["all"] for m in steps]},
+    )
 
 
 def outcomes(report: Report, _: Gettext) -> Markup:
@@ -123,8 +127,9 @@ def outcomes(report: Report, _: Gettext) -> Markup:
     chart.x_labels = [_(L.PATHWAYS[p]) for p in paths]
     for name, values in series.items():
         chart.add(name, values)
-    desc = "; ".join(f"{_(L.PATHWAYS[p])}: " + ", ".join(f"{k} {v[i]}" for k, v in series.items())
-                     for i, p in enumerate(paths))
+    desc = "; ".join(
+        f"{_(L.PATHWAYS[p])}: " + ", ".join(f"{k} {v[i]}" for k, v in series.items()) for i, p in enumerate(paths)
+    )
     return _render(chart, _("Decisions by pathway (people)"), desc)
 
 
@@ -146,8 +151,11 @@ def processing(report: Report, _: Gettext) -> Markup:
     stages = [s for s in report.durations if report.durations[s].get("all", {}).get("n")]
     p50 = [_days(report.durations[s]["all"]["p50"]) for s in stages]
     p90 = [_days(report.durations[s]["all"]["p90"]) for s in stages]
-    return _hbar(_("Days per stage (median and 90th percentile)"), [_(L.STAGES[s]) for s in stages],
-                 {_("Median"): p50, _("90th percentile"): p90})
+    return _hbar(
+        _("Days per stage (median and 90th percentile)"),
+        [_(L.STAGES[s]) for s in stages],
+        {_("Median"): p50, _("90th percentile"): p90},
+    )
 
 
 def _days(hours: int | None) -> int | None:

@@ -67,15 +67,18 @@ RULES = {
     "reached custody through a surrender request": N_("reached custody through a surrender request"),
     "deserters granted protection": N_("deserters granted protection"),
     "deserters who applied": N_("deserters who applied"),
-    "mobilisation evaders with a summons (P1) granted protection":
-        N_("mobilisation evaders with a summons (P1) granted protection"),
+    "mobilisation evaders with a summons (P1) granted protection": N_(
+        "mobilisation evaders with a summons (P1) granted protection"
+    ),
     "mobilisation evaders who applied": N_("mobilisation evaders who applied"),
     "sum of the lines": N_("sum of the lines"),
 }
 AGES = {"0-7": N_("up to 7 days"), "8-30": N_("8–30 days"), "31-90": N_("31–90 days"), "90+": N_("over 90 days")}
 NOT_AVAILABLE = {
-    "destination": N_("Destination country: decisions keep it inside their sealed reasons, so statistics cannot "
-                      "count by destination without decrypting; not shown."),
+    "destination": N_(
+        "Destination country: decisions keep it inside their sealed reasons, so statistics cannot "
+        "count by destination without decrypting; not shown."
+    ),
     "screening": N_("Screening figures: not available in this installation."),
     "referrals": N_("Referrals for prosecution: not available in this installation."),
 }

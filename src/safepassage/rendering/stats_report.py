@@ -28,28 +28,43 @@ def rows(report: Report, _: Gettext) -> list[tuple[str, str, str, str]]:
         for key, n in per.items():
             out.append((_("People reaching each step"), _(L.MEASURES[m]), _(L.PATHWAYS[key]), str(n)))
     for e in report.removed:
-        out.append((_("Removed from the war"), _(L.REMOVED[e.name]), _("low") + ": " + _(L.RULES[e.low_rule]),
-                    str(e.low)))
-        out.append((_("Removed from the war"), _(L.REMOVED[e.name]), _("high") + ": " + _(L.RULES[e.high_rule]),
-                    str(e.high)))
+        out.append(
+            (_("Removed from the war"), _(L.REMOVED[e.name]), _("low") + ": " + _(L.RULES[e.low_rule]), str(e.low))
+        )
+        out.append(
+            (_("Removed from the war"), _(L.REMOVED[e.name]), _("high") + ": " + _(L.RULES[e.high_rule]), str(e.high))
+        )
     for stage, per_path in report.durations.items():
         for key, s in sorted(per_path.items()):
             for q in ("n", "p50", "p90"):
                 value = s.get(q)
                 label = {"n": _("cases"), "p50": _("median hours"), "p90": _("90th percentile hours")}[q]
-                out.append((_("Processing time"), f"{_(L.STAGES[stage])} — {_(L.PATHWAYS.get(key, key))}", label,
-                            "" if value is None else str(value)))
+                out.append(
+                    (
+                        _("Processing time"),
+                        f"{_(L.STAGES[stage])} — {_(L.PATHWAYS.get(key, key))}",
+                        label,
+                        "" if value is None else str(value),
+                    )
+                )
     for stage, ages in report.backlog.items():
         for age, (cases, people) in ages.items():
-            out.append((_("Open cases now"), _(L.STAGES.get(stage, stage)), _(L.AGES[age]),
-                        f"{cases} / {people}"))
+            out.append((_("Open cases now"), _(L.STAGES.get(stage, stage)), _(L.AGES[age]), f"{cases} / {people}"))
     for series, months in report.monthly.items():
         for month, n in months.items():
             out.append((_("Per month (people)"), _(L.MEASURES[series]), month, str(n)))
     for section, figures in (("screening", report.screening), ("referrals", report.referrals)):
         for key, value in (figures or {}).items():
-            out.append((section, key, "", json.dumps(value, sort_keys=True) if isinstance(value, dict) else
-                        ("" if value is None else str(value))))
+            out.append(
+                (
+                    section,
+                    key,
+                    "",
+                    json.dumps(value, sort_keys=True)
+                    if isinstance(value, dict)
+                    else ("" if value is None else str(value)),
+                )
+            )
     return out
 
 
@@ -85,8 +100,10 @@ def to_pdf(report: Report, lang: str = "en") -> bytes:
         pdf.multi_cell(0, size * 0.55, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     line(_("Safe Passage statistics"), 16)
-    line(_("Period: %(start)s to %(end)s (UTC), counted in people.") % {"start": report.start.isoformat(),
-                                                                          "end": report.end.isoformat()})
+    line(
+        _("Period: %(start)s to %(end)s (UTC), counted in people.")
+        % {"start": report.start.isoformat(), "end": report.end.isoformat()}
+    )
     line(_("People are counted once however many applications they made; family members are people too."))
     for key in report.not_available:
         line(_(L.NOT_AVAILABLE[key]), 9)
@@ -99,8 +116,13 @@ def to_pdf(report: Report, lang: str = "en") -> bytes:
             pdf.ln(1)
             line(sec, 12)
             pdf.set_font("DejaVu", size=8.5)
-        pdf.multi_cell(0, 4.5, f"{item} · {breakdown}: {value}" if breakdown else f"{item}: {value}",
-                       new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(
+            0,
+            4.5,
+            f"{item} · {breakdown}: {value}" if breakdown else f"{item}: {value}",
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
     return bytes(pdf.output())
 
 

@@ -11,7 +11,7 @@ from safepassage.domain.case import FamilyMember
 from safepassage.domain.errors import IllegalTransition, InvalidInput, StaleVersion
 from safepassage.domain.pathways import Pathway, Priority
 from safepassage.domain.person import clean_text, validate_person
-from safepassage.domain.stages import CLOSED, Stage, allowed_targets, check_transition
+from safepassage.domain.stages import CLOSED, DECIDED, Stage, allowed_targets, check_transition
 from safepassage.security.access import case_for_read, case_for_update, in_scope, require, role_of
 from safepassage.security.audit import AuditEvent
 from safepassage.security.policy import (
@@ -23,7 +23,7 @@ from safepassage.security.policy import (
     grant,
     readable_fields,
 )
-from safepassage.services import identity
+from safepassage.services import case_screening, identity
 from safepassage.services.intake import decode_pathways, person_row
 from safepassage.services.views import CaseDetail, CaseSummary, Page, StageChange
 from safepassage.store.models import Case, NoteRow, PersonRow, StageEvent, User, new_id
@@ -31,6 +31,8 @@ from safepassage.store.types import utcnow
 from safepassage.store.uow import Actor, UnitOfWork
 
 MAX_NOTE = 10_000
+#: Stages a plain move may not reach: decisions (with reasons) and appeals (with a deadline) have services.
+NOT_BY_MOVE = DECIDED | {Stage.APPEAL}
 MAX_PAGE = 100
 
 
@@ -163,7 +165,8 @@ def case_detail(uow: UnitOfWork, *, actor: Actor, case_id: str) -> CaseDetail:
                 **dk.open_json(s.payload, table="surrender_requests", column="payload", row_id=case.id),
             }
         timeline = _timeline(uow, case)
-        moves = [t.value for t in sorted(allowed_targets(Stage(case.stage))) if _may_move(actor, case, t)]
+        moves = [t.value for t in sorted(allowed_targets(Stage(case.stage))) if _may_move(actor, case, t)
+                 and t not in NOT_BY_MOVE]  # decisions and appeals have their own forms (services/decisions.py)
         uow.commit()  # the audit entries of sensitive reads
         return CaseDetail(
             summary(case),
@@ -215,12 +218,19 @@ def move_case(uow: UnitOfWork, *, actor: Actor, case_id: str, to: Stage, expecte
         current = Stage(case.stage)
         _check_version(case, expected_version)
         check_transition(current, to)
+        if to in NOT_BY_MOVE:
+            raise IllegalTransition(
+                "A decision needs reasons: decide with the decision form (POST /api/cases/{id}/decisions); "
+                "an appeal is lodged with POST /api/cases/{id}/appeals, within its deadline. Nothing was changed."
+            )
+        case_screening.guard_move(uow, case, current, to)  # unresolved hits hold the case
         now = utcnow()
         case.stage, case.updated_at, case.stage_changed_at = to.value, now, now
         uow.session.add(
             StageEvent(case_id=case.id, from_stage=current.value, to_stage=to.value, actor_id=actor.user_id, at=now)
         )
         uow.audit.record(actor, AuditEvent.CASE_TRANSITIONED, "case", case.id, fields=("stage",))
+        case_screening.on_stage_entered(uow, actor=actor, case=case, stage=to)  # screens on entering screening
         uow.commit()
         return summary(case)
 

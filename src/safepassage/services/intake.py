@@ -14,7 +14,7 @@ from safepassage.security.audit import AuditEvent
 from safepassage.security.crypto import DataKey
 from safepassage.security.policy import Action, FieldClass
 from safepassage.security.secrets import constant_eq, derive_key, new_passphrase, passphrase_hash
-from safepassage.services import identity
+from safepassage.services import duplicates, identity
 from safepassage.services.views import Receipt, Status
 from safepassage.store.models import Case, PersonRow, StageEvent, SurrenderRow, new_id
 from safepassage.store.types import utcnow
@@ -94,6 +94,8 @@ def submit_application(uow: UnitOfWork, *, actor: Actor, application: Applicatio
         uow.session.flush()
         for row, person in people:
             identity.index_person(uow, case_id=case.id, person_id=row.id, person=person)
+        uow.session.flush()
+        duplicates.detect(uow, actor=actor, case=case)  # earlier applications of the same person (issue 6)
         uow.audit.record(
             actor,
             AuditEvent.APPLICATION_SUBMITTED,
@@ -164,7 +166,10 @@ def check_status(uow: UnitOfWork, *, receipt: str, passphrase: str) -> Status:
         from safepassage.services import information  # imports this module
 
         asked = information.open_requests(uow, case)
-        return Status(case.receipt, case.stage, code, message, case.updated_at, asked)
+        from safepassage.services import appeals  # imports this module
+
+        decided = appeals.outcome_of(uow, case)
+        return Status(case.receipt, case.stage, code, message, case.updated_at, asked, decided)
 
 
 def withdraw_by_applicant(uow: UnitOfWork, *, receipt: str, passphrase: str) -> Status:

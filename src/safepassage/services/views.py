@@ -36,6 +36,7 @@ class Status:
     next_step: str
     updated_at: datetime
     open_requests: tuple[OpenRequest, ...] = ()
+    decision: Any = None  # services.appeals.ApplicantOutcome once decided: outcome, appeal deadline
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,10 @@ from safepassage.config import Settings, load_settings
 from safepassage.security.crypto import KeyRing
 from safepassage.store.db import make_engine
 from safepassage.store.uow import Database
-from safepassage.web import api, api_documents, errors, pages
+from safepassage.web import api, api_decisions, api_documents, api_screening, errors, pages
+from safepassage.web import api_watchlists
 from safepassage.web import api_exclusion
+from safepassage.web import api_stats
 from safepassage.web.middleware import BodyLimit, SecurityHeaders
 
 STATIC = Path(__file__).with_name("static")
@@ -53,7 +55,11 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     app.state.db = db
     errors.install(app)
     app.include_router(api.router)
+    app.include_router(api_stats.router)
     app.include_router(api_exclusion.router)
+    app.include_router(api_watchlists.router)
+    app.include_router(api_screening.router)
+    app.include_router(api_decisions.router)
     app.include_router(api_documents.router)
     pages.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

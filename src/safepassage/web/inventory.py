@@ -45,6 +45,19 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/retention/plans"): Rule(Action.ERASE, (FieldClass.NONE,)),
     ("POST", "/api/search/persons"): Rule(Action.READ, (FieldClass.CORE, FieldClass.IDENTITY)),
     ("POST", "/api/erasure-requests/{request_id}/approval"): Rule(Action.APPROVE_ERASURE, (FieldClass.NONE,)),
+    ("GET", "/api/stats"): Rule(Action.VIEW_STATS, (FieldClass.NONE,)),  # statistics (issue 8)
+    ("GET", "/api/stats/public"): PUBLIC,
+    ("POST", "/api/cases/{case_id}/arrival"): Rule(Action.RECORD_ARRIVAL, on_case=True),
+    # case screening, hit review, incident flags, duplicates (web/api_screening.py)
+    ("GET", "/api/screening/queue"): Rule(Action.DISPOSE_HIT, (FieldClass.EXCLUSION,)),
+    ("GET", "/api/cases/{case_id}/screening"): Rule(Action.READ, (FieldClass.CORE, FieldClass.EXCLUSION), on_case=True),
+    ("POST", "/api/cases/{case_id}/screening/dispositions"): Rule(Action.DISPOSE_HIT, (FieldClass.EXCLUSION,),
+                                                                  on_case=True),
+    ("POST", "/api/cases/{case_id}/screening/acknowledgements"): Rule(Action.DISPOSE_HIT, (FieldClass.EXCLUSION,),
+                                                                      on_case=True),
+    ("GET", "/api/cases/{case_id}/duplicates"): Rule(Action.READ, (FieldClass.CORE, FieldClass.IDENTITY), on_case=True),
+    ("POST", "/api/cases/{case_id}/duplicates/decisions"): Rule(Action.LINK_IDENTITY,
+                                                                (FieldClass.CORE, FieldClass.IDENTITY), on_case=True),
     # requests for information and documents (services/information.py, services/documents.py)
     ("POST", "/api/cases/{case_id}/information-requests"): Rule(Action.REQUEST_INFO, (FieldClass.DOCUMENTS,),
                                                                on_case=True),
@@ -80,6 +93,14 @@ ROUTES |= {
     ("POST", _CASE_PAGE + "/notes"): Rule(Action.ANNOTATE, (FieldClass.NOTES,), on_case=True),
     ("POST", _CASE_PAGE + "/assignment"): Rule(Action.ASSIGN, on_case=True),
     ("POST", _CASE_PAGE + "/family"): Rule(Action.LINK_FAMILY, (FieldClass.FAMILY,), on_case=True),
+    # screening (web/pages/screening.py)
+    ("GET", "/console/screening"): Rule(Action.DISPOSE_HIT, (FieldClass.EXCLUSION,)),
+    ("GET", _CASE_PAGE + "/hits/{hit_id}"): Rule(Action.READ, (FieldClass.CORE, FieldClass.IDENTITY,
+                                                               FieldClass.EXCLUSION), on_case=True),
+    ("POST", _CASE_PAGE + "/hits/{hit_id}"): Rule(Action.DISPOSE_HIT, (FieldClass.EXCLUSION,), on_case=True),
+    ("POST", _CASE_PAGE + "/flags"): Rule(Action.DISPOSE_HIT, (FieldClass.EXCLUSION,), on_case=True),
+    ("POST", _CASE_PAGE + "/duplicates"): Rule(Action.LINK_IDENTITY, (FieldClass.CORE, FieldClass.IDENTITY),
+                                               on_case=True),
     ("POST", _CASE_PAGE + "/documents"): Rule(Action.ATTACH_DOCUMENT, (FieldClass.DOCUMENTS,), on_case=True),
     ("GET", _CASE_PAGE + "/documents/{document_id}"): Rule(Action.READ, (FieldClass.DOCUMENTS,), on_case=True),
     ("POST", _CASE_PAGE + "/information-requests"): Rule(Action.REQUEST_INFO, (FieldClass.DOCUMENTS,), on_case=True),
@@ -90,8 +111,48 @@ ROUTES |= {
     ("GET", "/console/new/application"): Rule(Action.CREATE, _ON_BEHALF),
     ("POST", "/console/new/application"): Rule(Action.CREATE, _ON_BEHALF),
     ("GET", "/console/users"): Rule(Action.MANAGE_USERS, (FieldClass.NONE,)),
+    ("GET", "/console/stats"): Rule(Action.VIEW_STATS, (FieldClass.NONE,)),  # statistics (issue 8)
+    ("POST", _CASE_PAGE + "/arrival"): Rule(Action.RECORD_ARRIVAL, on_case=True),
+    ("GET", "/stats"): PUBLIC,
+    ("GET", "/stats/charts.css"): PUBLIC,
     ("POST", "/console/users"): Rule(Action.MANAGE_USERS, (FieldClass.NONE,)),
     ("POST", "/console/users/update"): Rule(Action.MANAGE_USERS, (FieldClass.NONE,)),
+}
+
+# Facts, evaluations, decisions, letters and appeals (web/api_decisions.py, web/pages/decisions.py).
+_FACTS = (FieldClass.CORE, FieldClass.NARRATIVE)
+_LETTER = (FieldClass.CORE, FieldClass.IDENTITY, FieldClass.NARRATIVE)
+ROUTES |= {
+    ("GET", "/api/cases/{case_id}/facts"): Rule(Action.READ, _FACTS, on_case=True),
+    ("POST", "/api/cases/{case_id}/facts"): Rule(Action.ASSESS, _FACTS, on_case=True),
+    ("POST", "/api/cases/{case_id}/evaluations"): Rule(Action.ASSESS, _FACTS, on_case=True),
+    ("GET", "/api/cases/{case_id}/evaluations/latest"): Rule(Action.READ, _FACTS, on_case=True),
+    ("GET", "/api/cases/{case_id}/decisions"): Rule(Action.READ, _LETTER, on_case=True),
+    ("POST", "/api/cases/{case_id}/decisions"): Rule(Action.DECIDE, on_case=True),
+    ("GET", "/api/cases/{case_id}/letter"): Rule(Action.READ, _LETTER, on_case=True),
+    ("POST", "/api/cases/{case_id}/appeals"): Rule(Action.LODGE_APPEAL, on_case=True),
+    ("POST", "/api/decision"): PUBLIC,
+    ("POST", "/api/appeals"): PUBLIC,
+    ("POST", "/api/letter"): PUBLIC,
+    ("POST", _CASE_PAGE + "/facts"): Rule(Action.ASSESS, _FACTS, on_case=True),
+    ("POST", _CASE_PAGE + "/evaluations"): Rule(Action.ASSESS, _FACTS, on_case=True),
+    ("POST", _CASE_PAGE + "/decisions"): Rule(Action.DECIDE, on_case=True),
+    ("POST", _CASE_PAGE + "/appeals"): Rule(Action.LODGE_APPEAL, on_case=True),
+    ("GET", _CASE_PAGE + "/letter"): Rule(Action.READ, _LETTER, on_case=True),
+    ("POST", "/appeal"): PUBLIC,
+    ("POST", "/letter"): PUBLIC,
+}
+
+# Watchlists and the yente-compatible match API (web/api_watchlists.py, web/pages/watchlists.py).
+_LISTS = Rule(Action.MANAGE_WATCHLISTS, (FieldClass.NONE,))
+ROUTES |= {
+    ("GET", "/api/watchlists"): _LISTS,
+    ("GET", "/api/watchlists/{name}/diff"): _LISTS,
+    ("POST", "/api/watchlists/{name}/versions"): _LISTS,
+    ("POST", "/api/match/{dataset}"): Rule(Action.MATCH, (FieldClass.EXCLUSION,)),
+    ("GET", "/console/watchlists"): _LISTS,
+    ("POST", "/console/watchlists"): _LISTS,
+    ("GET", "/console/watchlists/{name}"): _LISTS,
 }
 
 # Art. 1F exclusion records and referrals for prosecution (web/api_exclusion.py, web/pages/exclusion.py).
@@ -104,4 +165,10 @@ ROUTES |= {
     ("GET", "/api/cases/{case_id}/referrals"): Rule(Action.READ, _EXCL, on_case=True),
     ("POST", "/api/cases/{case_id}/referrals"): Rule(Action.REFER, _EXCL_ONLY, on_case=True),
     ("POST", "/api/cases/{case_id}/referral-reviews"): Rule(Action.APPROVE_REFERRAL, _EXCL_ONLY, on_case=True),
+}
+ROUTES |= {
+    ("POST", "/console/cases/{case_id}/exclusion"): Rule(Action.RECORD_EXCLUSION, _EXCL_ONLY, on_case=True),
+    ("POST", "/console/cases/{case_id}/exclusion/review"): Rule(Action.APPROVE_EXCLUSION, _EXCL_ONLY, on_case=True),
+    ("POST", "/console/cases/{case_id}/referrals"): Rule(Action.REFER, _EXCL_ONLY, on_case=True),
+    ("POST", "/console/cases/{case_id}/referrals/review"): Rule(Action.APPROVE_REFERRAL, _EXCL_ONLY, on_case=True),
 }

@@ -152,6 +152,8 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
 _GET_PAGE_OF = [
     (re.compile(r"/(transitions|notes|assignment|family)$"), ""),
     (re.compile(r"^/withdraw$"), "/status"),
+    (re.compile(r"^/(appeal|letter)$"), "/status"),
+    (re.compile(r"/(facts|evaluations|decisions|appeals)$"), ""),
     (re.compile(r"^/status/answer$"), "/status"),
     (re.compile(r"/(documents|information-requests(/close)?)$"), ""),
     (re.compile(r"^/console/users/update$"), "/console/users"),

@@ -1,0 +1,1 @@
+"""Documents rendered from sealed data on demand: decision letters (HTML and PDF), PDF helpers for reports."""
