@@ -344,6 +344,22 @@ def policy_check(file: Annotated[Path, typer.Argument(help="An eligibility polic
     out.print(f"Policy {policy.version}: {len(policy.rules)} rules, every pathway covered.")
 
 
+@policy_app.command("simulate")
+def policy_simulate(file: Annotated[Path, typer.Argument(help="A candidate eligibility policy (TOML).")]) -> None:
+    """What would change (priority, legal bases, evidence, flags) for every case in the database under FILE."""
+    from safepassage.domain.eligibility import load_policy
+    from safepassage.rendering.simulation import print_simulation
+    from safepassage.services.evaluations import simulate
+    from safepassage.store.uow import Actor
+
+    try:
+        candidate = load_policy(file)
+    except (DomainError, OSError) as exc:
+        err.print(f"[red]{getattr(exc, 'message', exc)}[/red]")
+        raise typer.Exit(2) from None
+    print_simulation(simulate(_database(_settings()), actor=Actor.system(), candidate=candidate), out)
+
+
 @policy_app.command("docs")
 def policy_docs(
     output: Annotated[Path, typer.Option(help="Markdown file to write.")] = Path("docs/authorisation.md"),
@@ -360,7 +376,19 @@ def policy_docs(
 app.command("screen")(screen_command)
 app.command("report")(report_command)
 
+# Case screening: documented incidents and re-screening (issue 6).
+from safepassage.cli_screening import incidents_app, rescreen  # noqa: E402
+
+app.add_typer(incidents_app, name="incidents")
+app.command("rescreen")(rescreen)
+
 
 def main() -> None:
     """Console-script entry point."""
     app()
+
+# Watchlists and match-API tokens (issue 6).
+from safepassage.cli_watchlists import tokens_app, watchlist_app  # noqa: E402
+
+app.add_typer(watchlist_app, name="watchlist")
+app.add_typer(tokens_app, name="tokens")

@@ -5,7 +5,6 @@ different adjudicator. Letters are rendered on demand from the sealed reasons (s
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -28,6 +27,7 @@ from safepassage.security.access import case_for_read, case_for_update
 from safepassage.security.audit import AuditEvent
 from safepassage.security.policy import Action, FieldClass
 from safepassage.services import evaluations
+from safepassage.services.exclusion import approved_record
 from safepassage.store.models import Case, StageEvent, User
 from safepassage.store.models_decisions import AppealRow, DecisionRow
 from safepassage.store.types import utcnow
@@ -79,35 +79,9 @@ class DecisionView:
 
 
 def approved_exclusion(uow: UnitOfWork, case_id: str) -> tuple[str, str | None] | None:
-    """The approved Art. 1F record of a case, as (record id, author id), or None.
-
-    Uses H7b's `services.exclusion.approved_record` when present; otherwise reads its model directly.
-    """
-    try:
-        approved_record = getattr(importlib.import_module("safepassage.services.exclusion"), "approved_record", None)
-    except ImportError:
-        approved_record = None
-    if approved_record is not None:
-        rec = approved_record(uow, case_id)
-        if rec is None:
-            return None
-        rec_id = str(getattr(rec, "id", rec))
-    else:
-        from safepassage.store.models_exclusion import ExclusionRecord
-
-        row = uow.session.scalars(
-            select(ExclusionRecord)
-            .where(ExclusionRecord.case_id == case_id, ExclusionRecord.status == "approved")
-            .order_by(ExclusionRecord.reviewed_at.desc())
-            .limit(1)
-        ).first()
-        if row is None:
-            return None
-        rec_id = row.id
-    from safepassage.store.models_exclusion import ExclusionRecord as Rec
-
-    record = uow.session.get(Rec, rec_id)
-    return rec_id, (record.author_id if record is not None else None)
+    """The approved Art. 1F record about the case's principal, as (record id, author id), or None."""
+    record = approved_record(uow, case_id)
+    return None if record is None else (record.id, record.author_id)
 
 
 def _open_appeal(uow: UnitOfWork, case_id: str) -> AppealRow | None:
