@@ -177,3 +177,16 @@ def test_erasure_makes_documents_unreadable(client: TestClient, env: Env) -> Non
     assert r.status_code in (404, 409) and "%PDF" not in r.text
     assert client.get(f"/api/cases/{cid}/documents", headers=env.headers(Role.ADJUDICATOR)).json() == []
     assert documents.custody_records(env.db.uow(), actor=Actor.system(), case_id=cid) == []
+
+
+def test_uploads_are_documented_as_multipart() -> None:
+    """The only request bodies that are not JSON are uploads: multipart, one binary `file` field."""
+    from tests.web.test_openapi_examples import DOC
+
+    other = {(m, p) for p, ops in DOC["paths"].items() for m, op in ops.items()
+             if "requestBody" in op and "application/json" not in op["requestBody"]["content"]}
+    assert ("post", "/api/cases/{case_id}/documents") in other
+    for method, path in other:
+        content = DOC["paths"][path][method]["requestBody"]["content"]
+        assert list(content) == ["multipart/form-data"], (method, path)
+        assert content["multipart/form-data"]["schema"]["properties"]["file"]["format"] == "binary"

@@ -19,7 +19,7 @@ from safepassage.web.app import create_app
 from safepassage.web.inventory import ROUTES, Rule
 from tests.conftest import PASSWORD, Env
 from tests.helpers import application, person
-from tests.web import exclusion_setup
+from tests.web import documents_setup, exclusion_setup
 
 ACTORS: list[Role | None] = [None, *Role]
 
@@ -62,6 +62,9 @@ def expected(rule: Rule, role: Role | None) -> set[int]:
 def _request(client: TestClient, env: Env, method: str, path: str) -> tuple[str, str, dict[str, Any] | None]:
     """A valid request for the route, with a fresh case where it names one."""
     body: dict[str, Any] | None = None
+    ours = documents_setup.request_for(client, env, method, path)  # documents, requests for information
+    if ours is not None:
+        return ours
     if "{case_id}" in path:
         created = client.post("/api/applications", json=application()).json()
         path = path.replace("{case_id}", created["case_id"])
@@ -109,7 +112,9 @@ def test_route_answers_as_policy_says(client: TestClient, env: Env, route: tuple
     headers = env.headers(role)
     if route == ("POST", "/api/auth/logout") and role is not None:
         pass  # logging out ends the template session: fine, each test has its own database
-    r = client.request(method, path, json=body, headers=headers)
+    files = body.pop(documents_setup.FILES, None) if body else None  # a multipart upload
+    r = client.request(method, path, json=None if files else body, data=body if files else None, files=files,
+                       headers=headers)
     assert r.status_code in expected(ROUTES[route], role), (role, route, r.status_code, r.text[:300])
     if r.status_code >= 400:
         assert set(r.json()) == {"error"} and {"code", "message"} <= set(r.json()["error"])

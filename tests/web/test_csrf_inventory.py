@@ -17,6 +17,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text, update
 
+from safepassage.security.policy import Role
+from safepassage.services import information
 from safepassage.store.models import Base, StaffSession
 from safepassage.store.types import utcnow
 from safepassage.web.inventory import ROUTES
@@ -90,7 +92,10 @@ def _page(client: TestClient, env: Env, route: str, case_id: str, receipt: dict[
     anon = browser(client)
     if route in ("/apply", "/status", "/console/login"):
         return anon, anon.get(f"/ru{route}").text
-    if route == "/withdraw":
+    if "information-requests" in route or route == "/status/answer":  # a question to answer or close
+        information.ask(env.db.uow(), actor=env.actor(Role.CASEWORKER), case_id=case_id, question="Вопрос {{ x }}",
+                        due_on=None, expected_version=1)
+    if route in ("/withdraw", "/status/answer"):
         form = anon.get("/ru/status").text
         shown = anon.post("/ru/status", data={"csrf": token(form), **receipt})
         return anon, shown.text

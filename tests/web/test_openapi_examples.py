@@ -18,6 +18,7 @@ from sqlalchemy import create_engine
 
 from safepassage.security.crypto import KeyRing
 from safepassage.security.policy import Role
+from safepassage.services import information
 from safepassage.store.uow import Database
 from safepassage.web.app import create_app
 from tests.conftest import KEK, SECRET, Env
@@ -36,7 +37,8 @@ BODIES = {
     (method.upper(), path): op["requestBody"]
     for path, ops in DOC["paths"].items()
     for method, op in ops.items()
-    if "requestBody" in op
+    # multipart uploads (documents) carry a file, not JSON: tests/integration/test_documents.py covers them
+    if "requestBody" in op and "multipart/form-data" not in op["requestBody"]["content"]
 }
 
 
@@ -146,7 +148,20 @@ def _check_login(client: TestClient, live: Live, ex: dict[str, Any], out: Any) -
     assert r.status_code == 200
 
 
+def _open_question(ex: dict[str, Any], live: Live) -> dict[str, Any]:
+    rid = information.ask(live.env.db.uow(), actor=live.env.actor(Role.CASEWORKER), case_id=live.case_id,
+                          question="Пришлите повестку", due_on=None, expected_version=live.version)
+    return {**_credentials(ex, live), "request_id": rid}
+
+
+def _check_question(client: TestClient, live: Live, ex: dict[str, Any], _: Any) -> None:
+    r = client.post("/api/status", json={"receipt": live.receipt, "passphrase": live.passphrase})
+    assert [q["question"] for q in r.json()["information_requests"]] == [ex["question"]]
+
+
 USES: dict[tuple[str, str], Use] = {
+    ("POST", "/api/cases/{case_id}/information-requests"): Use(Role.CASEWORKER, _versioned, then=_check_question),
+    ("POST", "/api/information-requests/answers"): Use(None, _open_question),
     ("POST", "/api/applications"): Use(None, then=_check_created_case),
     ("POST", "/api/status"): Use(None, _credentials),
     ("POST", "/api/withdrawals"): Use(None, _credentials),

@@ -112,4 +112,5 @@ FIELD_CLASSES = {
     "notes": N_("Notes"),
     "surrender": N_("Surrender details"),
     "exclusion": N_("Screening and exclusion"),
+    "documents": N_("Documents"),
 }
