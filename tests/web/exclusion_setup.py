@@ -78,3 +78,26 @@ def fill_referral_review(ex: dict[str, Any], live: Any) -> dict[str, Any]:
     """The review example, about a freshly requested referral."""
     ref = requested_referral(live.env, live.case_id)
     return {**ex, "id": ref.id, "version": ref.version}
+
+
+PAGE_USERS = {
+    "/console/cases/{case_id}/exclusion": "screening-analyst",
+    "/console/cases/{case_id}/exclusion/review": "adjudicator",
+    "/console/cases/{case_id}/referrals": "adjudicator",
+    "/console/cases/{case_id}/referrals/review": "adjudicator",
+}
+
+
+def page_user(route: str) -> str | None:
+    """The template user whose case page offers the form for an exclusion route (None for other routes)."""
+    return PAGE_USERS.get(route)
+
+
+def prepare_page(env: Env, route: str, case_id: str) -> None:
+    """What must exist for the case page to offer the form for `route`."""
+    if route.endswith("/exclusion/review"):
+        submitted_record(env, case_id)
+    elif route.endswith("/referrals"):
+        approved_record(env, case_id)
+    elif route.endswith("/referrals/review"):
+        requested_referral(env, case_id)

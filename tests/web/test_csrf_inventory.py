@@ -24,6 +24,7 @@ from safepassage.store.types import utcnow
 from safepassage.web.inventory import ROUTES
 from tests.conftest import Env
 from tests.helpers import application
+from tests.web import exclusion_setup
 from tests.web.pages_util import browser, login, token
 
 UNSAFE = sorted(path for method, path in ROUTES if method == "POST" and not path.startswith("/api/"))
@@ -107,7 +108,9 @@ def _page(client: TestClient, env: Env, route: str, case_id: str, receipt: dict[
     }.get(route, "caseworker")
     if route.endswith("/assignment"):
         who = "supervisor"
+    who = exclusion_setup.page_user(route) or who  # exclusion records and referrals
     c = login(anon, who)
+    exclusion_setup.prepare_page(env, route, case_id)
     if route == "/console/step-up":
         with env.db.uow() as uow:
             uow.session.execute(update(StaffSession).values(reauth_at=utcnow() - timedelta(hours=1)))

@@ -15,4 +15,7 @@ def install(app: FastAPI) -> None:
     # test that reads it — shows every page; they stay out of the OpenAPI document.
     for router in (portal.router, console.router, console_intake.router, documents.router, portal_answers.router):
         app.router.routes.extend(router.routes)
+    from safepassage.web.pages import exclusion  # Art. 1F records, referrals: forms, case-page panel
+
+    app.router.routes.extend(exclusion.router.routes)
     app.add_middleware(LanguagePrefix)
