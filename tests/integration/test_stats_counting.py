@@ -12,89 +12,22 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from safepassage.domain.case import Application, FamilyMember, Relationship, SurrenderRequest
 from safepassage.domain.errors import InvalidInput, NotFound
-from safepassage.domain.pathways import Pathway
-from safepassage.domain.person import PartialDate, Person, PersonName
 from safepassage.domain.stages import Stage
 from safepassage.security.policy import Role
-from safepassage.domain.decision import Outcome
-from safepassage.services import appeals, casework, evaluations, intake, statistics, stats_facts
+from safepassage.services import statistics, stats_facts
 from safepassage.stats.units import Period
-from safepassage.store.models import AuditEntry, new_id
+from safepassage.store.models import AuditEntry
 from safepassage.store.models_screening import IdentityLink
 from safepassage.store.models_stats import CaseFactRow
 from safepassage.store.types import utcnow
 from safepassage.store.uow import Actor
 from tests.conftest import Env
-from tests.decisions_util import decide, version_of
+from tests.stats_util import build, move
 
 pytestmark = pytest.mark.db
 SYSTEM = Actor.system()
 S = Stage
-
-
-def _apply(env: Env, pathways: set[Pathway], family: int = 0, summons: bool = False) -> str:
-    person = Person(PersonName("Алексей", "Петров"), PartialDate(1990, 4))
-    members = tuple(FamilyMember(Relationship.CHILD, Person(PersonName(f"Оля{i}", "Петрова"))) for i in range(family))
-    app = Application(frozenset(pathways), person, family=members, summons_received=summons)
-    return intake.submit_application(env.db.uow(), actor=Actor.applicant(), application=app).case_id
-
-
-def _surrender(env: Env, size: int) -> str:
-    req = SurrenderRequest("в/ч 00000", "юг", "signal", "@h", size)
-    return intake.record_surrender_request(env.db.uow(), actor=SYSTEM, request=req).case_id
-
-
-def _move(env: Env, case_id: str, *stages: Stage) -> None:
-    for stage in stages:
-        with env.db.uow(readonly=True) as uow:
-            case = uow.get_case(case_id)
-            assert case is not None
-            version, current = case.version, case.stage
-        if current == stage.value:
-            continue  # the case flow moved it already (screening with no hits goes on to review)
-        casework.move_case(env.db.uow(), actor=SYSTEM, case_id=case_id, to=stage, expected_version=version)
-
-
-def _link(env: Env, a: str, b: str, status: str = "confirmed") -> str:
-    with env.db.uow() as uow:
-        link = IdentityLink(id=new_id(), case_id=b, other_case_id=a, score=0.99, detail=b"\x00", status=status,
-                            decided_at=utcnow())
-        uow.session.add(link)
-        uow.commit()
-        return link.id
-
-
-TO_DECISION = (S.SCREENING, S.REVIEW, S.DECISION_PENDING)
-
-
-def _build(env: Env) -> dict[str, str]:
-    ids = {
-        "a": _apply(env, {Pathway.MOBILIZATION_EVADER}, family=2, summons=True),
-        "b": _apply(env, {Pathway.MOBILIZATION_EVADER}, family=1),
-        "c": _apply(env, {Pathway.DESERTER}),
-        "d": _surrender(env, 3),
-        "e": _surrender(env, 2),
-        "f": _apply(env, {Pathway.DISSIDENT}, family=1),
-        "g": _apply(env, {Pathway.WAR_REFUGEE, Pathway.DISSIDENT}),
-    }
-    _move(env, ids["a"], *TO_DECISION)
-    evaluations.evaluate_case(env.db.uow(), actor=SYSTEM, case_id=ids["a"])
-    decide(env, SYSTEM, ids["a"], Outcome.GRANT, legal_basis="eu_qd_9_2_e")
-    statistics.record_arrival(env.db.uow(), actor=env.actor(Role.SUPERVISOR), case_id=ids["a"],
-                              arrived_on=utcnow().date())
-    _move(env, ids["b"], S.WITHDRAWN)
-    _link(env, ids["a"], ids["b"])
-    _move(env, ids["c"], S.WITHDRAWN)
-    _move(env, ids["d"], S.SURRENDER_ARRANGED, S.IN_CUSTODY, S.RECEIVED)
-    _move(env, ids["e"], S.SURRENDER_ARRANGED)
-    _move(env, ids["f"], *TO_DECISION)
-    decide(env, SYSTEM, ids["f"], Outcome.REFUSE)
-    appeals.lodge_appeal(env.db.uow(), actor=SYSTEM, case_id=ids["f"], grounds="Ґрунти", expected_version=version_of(env, ids["f"]))
-    evaluations.evaluate_case(env.db.uow(), actor=SYSTEM, case_id=ids["f"])
-    decide(env, env.actor(Role.ADJUDICATOR), ids["f"], Outcome.GRANT, legal_basis="conv_political")
-    return ids
 
 
 def _today() -> Period:
@@ -103,7 +36,7 @@ def _today() -> Period:
 
 
 def test_funnel_counts_people_not_applications(env: Env) -> None:
-    _build(env)
+    build(env)
     r = statistics.report(env.db, actor=env.actor(Role.SUPERVISOR), period=_today())
     f = {m: v["all"] for m, v in r.funnel.items()}
     assert f == {
@@ -123,17 +56,18 @@ def test_funnel_counts_people_not_applications(env: Env) -> None:
 
 
 def test_a_period_without_events_counts_nothing(env: Env) -> None:
-    _build(env)
-    r = statistics.report(env.db, actor=env.actor(Role.AUDITOR), period=statistics.parse_period("2020-01-01", "2020-12-31"))
+    build(env)
+    period = statistics.parse_period("2020-01-01", "2020-12-31")
+    r = statistics.report(env.db, actor=env.actor(Role.AUDITOR), period=period)
     assert all(v["all"] == 0 for v in r.funnel.values())
 
 
 def test_refresh_is_incremental_and_follows_links_both_ways(env: Env) -> None:
-    ids = _build(env)
+    ids = build(env)
     period = _today()
     supervisor = env.actor(Role.SUPERVISOR)
     assert statistics.report(env.db, actor=supervisor, period=period).funnel["screened"]["all"] == 5
-    _move(env, ids["g"], S.SCREENING, S.REVIEW)  # a later change is folded in by the next report
+    move(env, ids["g"], S.SCREENING, S.REVIEW)  # a later change is folded in by the next report
     assert statistics.report(env.db, actor=supervisor, period=period).funnel["screened"]["all"] == 6
     with env.db.uow() as uow:  # the duplicate is dismissed after all: two people again
         uow.session.execute(update(IdentityLink).values(status="dismissed", decided_at=utcnow()))
@@ -144,7 +78,7 @@ def test_refresh_is_incremental_and_follows_links_both_ways(env: Env) -> None:
 
 def test_sql_and_python_counting_rules_agree(env: Env) -> None:
     """The grouped SQL and the merge path (`units.reached`) give the same answer on the same rows."""
-    _build(env)
+    build(env)
     period = _today()
     sql = statistics.report(env.db, actor=SYSTEM, period=period).funnel
     with env.db.uow() as uow:  # route every case through the Python path
@@ -159,7 +93,7 @@ def test_sql_and_python_counting_rules_agree(env: Env) -> None:
 
 
 def test_full_rebuild_gives_the_same_answer(env: Env) -> None:
-    _build(env)
+    build(env)
     period = _today()
     before = statistics.report(env.db, actor=SYSTEM, period=period).funnel
     assert stats_facts.refresh(env.db, full=True) == 7
@@ -182,7 +116,7 @@ def test_bad_periods_are_refused_clearly(start: str, end: str) -> None:
 
 
 def test_arrival_rules(env: Env) -> None:
-    ids = _build(env)
+    ids = build(env)
     supervisor = env.actor(Role.SUPERVISOR)
     today = utcnow().date()
     with pytest.raises(InvalidInput, match="granted"):
@@ -190,11 +124,13 @@ def test_arrival_rules(env: Env) -> None:
     with pytest.raises(InvalidInput, match="already"):
         statistics.record_arrival(env.db.uow(), actor=supervisor, case_id=ids["a"], arrived_on=today)
     with pytest.raises(InvalidInput, match="future"):
-        statistics.record_arrival(env.db.uow(), actor=supervisor, case_id=ids["f"], arrived_on=today + timedelta(days=2))
+        statistics.record_arrival(env.db.uow(), actor=supervisor, case_id=ids["f"],
+                                  arrived_on=today + timedelta(days=2))
     with pytest.raises(NotFound):
         statistics.record_arrival(env.db.uow(), actor=env.actor(Role.ADMIN), case_id=ids["f"], arrived_on=today)
     with pytest.raises(InvalidInput, match="before"):
-        statistics.record_arrival(env.db.uow(), actor=supervisor, case_id=ids["f"], arrived_on=today - timedelta(days=400))
+        statistics.record_arrival(env.db.uow(), actor=supervisor, case_id=ids["f"],
+                                  arrived_on=today - timedelta(days=400))
     statistics.record_arrival(env.db.uow(), actor=supervisor, case_id=ids["f"], arrived_on=today)
     r = statistics.report(env.db, actor=supervisor, period=_today())
     assert r.funnel["arrived"]["all"] == 5

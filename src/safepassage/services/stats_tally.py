@@ -133,7 +133,7 @@ def backlog(session: Session, now: datetime) -> dict[str, dict[str, list[int]]]:
     out: dict[str, dict[str, list[int]]] = defaultdict(dict)
     for stage, age, cases, people in session.execute(stmt):
         out[stage][age] = [int(cases), int(people)]
-    return out
+    return {stage: dict(ages) for stage, ages in out.items()}
 
 
 def monthly(session: Session, period: Period, column: str, month: Callable[[Any], Any]) -> dict[str, int]:

@@ -18,6 +18,7 @@ from safepassage.web import api, api_decisions, api_documents, api_screening, er
 from safepassage.web import api_watchlists
 from safepassage.web import api_exclusion
 from safepassage.web import api_stats
+from safepassage.web import api_stats
 from safepassage.web.middleware import BodyLimit, SecurityHeaders
 
 STATIC = Path(__file__).with_name("static")
@@ -55,6 +56,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     app.state.db = db
     errors.install(app)
     app.include_router(api.router)
+    app.include_router(api_stats.router)
     app.include_router(api_stats.router)
     app.include_router(api_exclusion.router)
     app.include_router(api_watchlists.router)

@@ -48,6 +48,9 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/stats"): Rule(Action.VIEW_STATS, (FieldClass.NONE,)),  # statistics (issue 8)
     ("GET", "/api/stats/public"): PUBLIC,
     ("POST", "/api/cases/{case_id}/arrival"): Rule(Action.RECORD_ARRIVAL, on_case=True),
+    ("GET", "/api/stats"): Rule(Action.VIEW_STATS, (FieldClass.NONE,)),  # statistics (issue 8)
+    ("GET", "/api/stats/public"): PUBLIC,
+    ("POST", "/api/cases/{case_id}/arrival"): Rule(Action.RECORD_ARRIVAL, on_case=True),
     # case screening, hit review, incident flags, duplicates (web/api_screening.py)
     ("GET", "/api/screening/queue"): Rule(Action.DISPOSE_HIT, (FieldClass.EXCLUSION,)),
     ("GET", "/api/cases/{case_id}/screening"): Rule(Action.READ, (FieldClass.CORE, FieldClass.EXCLUSION), on_case=True),
@@ -111,6 +114,10 @@ ROUTES |= {
     ("GET", "/console/new/application"): Rule(Action.CREATE, _ON_BEHALF),
     ("POST", "/console/new/application"): Rule(Action.CREATE, _ON_BEHALF),
     ("GET", "/console/users"): Rule(Action.MANAGE_USERS, (FieldClass.NONE,)),
+    ("GET", "/console/stats"): Rule(Action.VIEW_STATS, (FieldClass.NONE,)),  # statistics (issue 8)
+    ("POST", _CASE_PAGE + "/arrival"): Rule(Action.RECORD_ARRIVAL, on_case=True),
+    ("GET", "/stats"): PUBLIC,
+    ("GET", "/stats/charts.css"): PUBLIC,
     ("GET", "/console/stats"): Rule(Action.VIEW_STATS, (FieldClass.NONE,)),  # statistics (issue 8)
     ("POST", _CASE_PAGE + "/arrival"): Rule(Action.RECORD_ARRIVAL, on_case=True),
     ("GET", "/stats"): PUBLIC,

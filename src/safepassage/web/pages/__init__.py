@@ -18,4 +18,7 @@ def install(app: FastAPI) -> None:
     from safepassage.web.pages import exclusion  # Art. 1F records, referrals: forms, case-page panel
 
     app.router.routes.extend(exclusion.router.routes)
+    from safepassage.web.pages import stats  # dashboard, public statistics, arrival panel (issue 8)
+
+    app.router.routes.extend([*stats.console_router.routes, *stats.public_router.routes])
     app.add_middleware(LanguagePrefix)
