@@ -5,6 +5,7 @@ Pure: no database, no web. The services apply these rules; the letters explain t
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -211,8 +212,10 @@ def check_appeal_in_time(deadline: datetime | None, now: datetime) -> None:
 
 
 def days_left(deadline: datetime | None, now: datetime) -> int | None:
-    """Whole days left until a deadline (0 on its last day, negative once passed)."""
+    """Days left until a deadline, counting a part-day as a day (1 on its last day); negative once passed."""
     if deadline is None:
         return None
     seconds = (deadline - now).total_seconds()
-    return int(seconds // 86400)
+    if seconds < 0:
+        return min(-1, math.floor(seconds / 86400))
+    return math.ceil(seconds / 86400)

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from fpdf import FPDF
-from fpdf.enums import WrapMode, XPos, YPos
+from fpdf.enums import XPos, YPos
 
 FONTS = Path(__file__).resolve().parents[1] / "fonts"
 FAMILY = "DejaVu"
@@ -45,7 +45,7 @@ class PdfDocument:
 
     def _text(self, text: str, *, size: float = 10.5, bold: bool = False, gap: float = 2.0) -> None:
         self.pdf.set_font(FAMILY, "B" if bold else "", size)
-        self.pdf.multi_cell(0, size * 0.5, printable(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT, wrapmode=WrapMode.CHAR)
+        self.pdf.multi_cell(0, size * 0.5, printable(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
         self.pdf.ln(gap)
 
     def heading(self, text: str, level: int = 1) -> None:
@@ -58,17 +58,24 @@ class PdfDocument:
 
     def rows(self, pairs: Sequence[tuple[str, str]]) -> None:
         """Label: value rows, labels in bold."""
+        pdf = self.pdf
         for label, value in pairs:
-            self.pdf.set_font(FAMILY, "B", 10.5)
-            self.pdf.multi_cell(55, 5.5, printable(label), new_x=XPos.RIGHT, new_y=YPos.TOP, wrapmode=WrapMode.CHAR)
-            self.pdf.set_font(FAMILY, "", 10.5)
-            self.pdf.multi_cell(0, 5.5, printable(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT, wrapmode=WrapMode.CHAR)
+            if pdf.will_page_break(11):
+                pdf.add_page()
+            x0, y0 = pdf.l_margin, pdf.get_y()
+            pdf.set_font(FAMILY, "B", 10.5)
+            pdf.multi_cell(55, 5.5, printable(label), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
+            label_bottom = pdf.get_y()
+            pdf.set_xy(x0 + 57, y0)
+            pdf.set_font(FAMILY, "", 10.5)
+            pdf.multi_cell(0, 5.5, printable(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
+            pdf.set_y(max(label_bottom, pdf.get_y()) if pdf.get_y() >= y0 else pdf.get_y())
         self.pdf.ln(2)
 
     def table(self, header: Sequence[str], body: Sequence[Sequence[str]]) -> None:
         """A table with a bold header row (columns share the width)."""
         self.pdf.set_font(FAMILY, "", 9.5)
-        with self.pdf.table(text_align="LEFT", line_height=5, wrapmode=WrapMode.CHAR) as table:  # type: ignore[call-arg, unused-ignore]
+        with self.pdf.table(text_align="LEFT", line_height=5) as table:  # type: ignore[call-arg, unused-ignore]
             head = table.row()
             for cell in header:
                 head.cell(printable(cell))

@@ -27,7 +27,7 @@ from safepassage.domain.person import PartialDate, Person, PersonName
 from safepassage.domain.stages import Stage
 from safepassage.i18n import LANGUAGES
 from safepassage.security.policy import Action
-from safepassage.services import casework, pages_support, staff
+from safepassage.services import casework, decisions, pages_support, staff
 from safepassage.web.deps import UoW
 from safepassage.web.pages import forms
 from safepassage.web.pages.case_panels import panels_for
@@ -185,6 +185,7 @@ def cases(request: Request, who: Guarded, uow: UoW) -> HTMLResponse:
     return render(
         request, "console/queue.html", who=who, page=page, page_no=page_no, filters=filters,
         pages=max(1, -(-page.total // PAGE_SIZE)), query=urlencode({k: v for k, v in filters.items() if v}),
+        deadlines=decisions.deadlines(uow, actor=who.actor, case_ids=[r.case.id for r in page.rows]),
         names=pages_support.staff_names(uow, actor=who.actor),
         caseworkers=pages_support.caseworkers(uow, actor=who.actor), csrf=staff_csrf(request, who),
     )
