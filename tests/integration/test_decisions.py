@@ -33,16 +33,22 @@ def _raw(env: Env) -> bytes:
 
 
 def _decide(client: TestClient, env: Env, case_id: str, role: Role = ADJ, **body: Any) -> Any:
-    payload = {"outcome": "refuse", "destination": "eu", "summary": HOSTILE_REASON,
-               "findings": {"credibility": {"finding": "not_met", "reasoning": "Суперечності у датах ґ є і ї"}},
-               "version": version_of(env, case_id), **body}
+    payload = {
+        "outcome": "refuse",
+        "destination": "eu",
+        "summary": HOSTILE_REASON,
+        "findings": {"credibility": {"finding": "not_met", "reasoning": "Суперечності у датах ґ є і ї"}},
+        "version": version_of(env, case_id),
+        **body,
+    }
     return client.post(f"/api/cases/{case_id}/decisions", json=payload, headers=env.headers(role))
 
 
 def test_facts_are_sealed_and_every_evaluation_keeps_its_policy_version_and_trace(client: TestClient, env: Env) -> None:
     cid = new_case(client)["case_id"]
-    r = client.post(f"/api/cases/{cid}/facts", json={"facts": ["summons_received", "family_in_danger"]},
-                    headers=env.headers(CW))
+    r = client.post(
+        f"/api/cases/{cid}/facts", json={"facts": ["summons_received", "family_in_danger"]}, headers=env.headers(CW)
+    )
     assert r.status_code == 200, r.text
     ev = r.json()
     assert ev["priority"] == "P1" and ev["policy_version"] == "2026.11.1" and len(ev["policy_sha256"]) == 64
@@ -75,8 +81,9 @@ def test_unknown_facts_are_refused_and_change_nothing(client: TestClient, env: E
 def test_a_plain_move_cannot_decide(client: TestClient, env: Env) -> None:
     cid = new_case(client)["case_id"]
     version = to_decision(env, cid)
-    r = client.post(f"/api/cases/{cid}/transitions", json={"to": "granted", "version": version},
-                    headers=env.headers(ADJ))
+    r = client.post(
+        f"/api/cases/{cid}/transitions", json={"to": "granted", "version": version}, headers=env.headers(ADJ)
+    )
     assert r.status_code == 409 and "decision form" in r.json()["error"]["message"]
     detail = client.get(f"/api/cases/{cid}", headers=env.headers(ADJ)).json()
     assert detail["stage"] == "decision_pending" and "granted" not in detail["allowed_transitions"]
@@ -91,8 +98,11 @@ def test_refusal_moves_the_case_seals_the_reasons_and_sets_the_appeal_deadline(c
     d = r.json()
     assert d["outcome"] == "refuse" and d["instance"] == "first" and d["days_left"] == 30
     assert (d["appeal_deadline"][:10] > d["decided_at"][:10]) and d["reasons"]["summary"] == HOSTILE_REASON
-    assert d["reasons"]["findings"][0] == {"test": "credibility", "met": False,
-                                           "reasoning": "Суперечності у датах ґ є і ї"}
+    assert d["reasons"]["findings"][0] == {
+        "test": "credibility",
+        "met": False,
+        "reasoning": "Суперечності у датах ґ є і ї",
+    }
     assert client.get(f"/api/cases/{cid}", headers=env.headers(ADJ)).json()["stage"] == "refused"
     assert HOSTILE_REASON.encode() not in _raw(env) and "Суперечності".encode() not in _raw(env)
     listed = client.get(f"/api/cases/{cid}/decisions", headers=env.headers(CW)).json()
@@ -138,8 +148,14 @@ def test_grant_needs_a_basis_the_evaluation_gives(client: TestClient, env: Env) 
     assert wrong.status_code == 422 and "conv_political" in wrong.json()["error"]["message"]
     failed = _decide(client, env, cid, outcome="grant", legal_basis="conv_political")
     assert failed.status_code == 422 and "not met" in failed.json()["error"]["message"]
-    ok = _decide(client, env, cid, outcome="grant", legal_basis="conv_political",
-                 findings={t: {"finding": "met", "reasoning": ""} for t in ("credibility", "well_founded_fear")})
+    ok = _decide(
+        client,
+        env,
+        cid,
+        outcome="grant",
+        legal_basis="conv_political",
+        findings={t: {"finding": "met", "reasoning": ""} for t in ("credibility", "well_founded_fear")},
+    )
     assert ok.status_code == 201, ok.text
     d = ok.json()
     assert d["appeal_deadline"] is None and d["reasons"]["trace"] == ["dissident"]
@@ -160,7 +176,9 @@ def test_exclusion_needs_an_approved_record_whose_author_may_not_decide(client: 
 
 
 @pytest.mark.parametrize("lang", ["ru", "uk", "en"])
-def test_staff_download_the_letter_in_each_language_with_reasons_literal(client: TestClient, env: Env, lang: str) -> None:
+def test_staff_download_the_letter_in_each_language_with_reasons_literal(
+    client: TestClient, env: Env, lang: str
+) -> None:
     cid = new_case(client)["case_id"]
     to_decision(env, cid)
     assert _decide(client, env, cid).status_code == 201
@@ -168,7 +186,11 @@ def test_staff_download_the_letter_in_each_language_with_reasons_literal(client:
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     assert pdf.headers["cache-control"] == "no-store" and "attachment" in pdf.headers["content-disposition"]
     text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.content)).pages).replace("\n", " ")
-    title = {"ru": "Решение по вашему заявлению", "uk": "Рішення щодо вашої заяви", "en": "Decision on your application"}
+    title = {
+        "ru": "Решение по вашему заявлению",
+        "uk": "Рішення щодо вашої заяви",
+        "en": "Decision on your application",
+    }
     assert title[lang] in text
     assert "{{ 7*7 }} <script>alert(1)</script> Ґрицько Євгенія Їжак Ёлкин Sеrgеy" in text
     assert "Петров" in text  # the letter names its addressee

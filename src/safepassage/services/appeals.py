@@ -138,7 +138,8 @@ def _outcome(uow: UnitOfWork, case: Case, now: datetime) -> ApplicantOutcome | N
         and d.appeal_deadline is not None
         and now <= d.appeal_deadline
     )
-    shown = open_appeal or appeal
+    decided = uow.session.scalars(select(AppealRow).where(AppealRow.outcome_decision_id == d.id)).first()
+    shown = open_appeal or appeal or decided
     return ApplicantOutcome(
         d.outcome,
         d.instance,

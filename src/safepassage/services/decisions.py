@@ -113,7 +113,7 @@ def decide(
     expected_version: int,
     now: datetime | None = None,
 ) -> DecisionView:
-    """Decide a case awaiting decision (or on appeal): reasons checked, case moved, letter available."""
+    """Decide a case awaiting decision (or on appeal: final, no further appeal): reasons checked, case moved."""
     parsed = parse_findings(findings)
     loaded = evaluations.current_policy()
     now = now or utcnow()
@@ -164,7 +164,7 @@ def decide(
             exclusion_record_id=reasons.exclusion_record_id,
             decided_by=me,
             decided_at=now,
-            appeal_deadline=appeal_deadline(loaded.policy, outcome, destination, now),
+            appeal_deadline=None if appeal else appeal_deadline(loaded.policy, outcome, destination, now),
             language=letter_language(case.language),
             reasons=b"",
         )
