@@ -92,7 +92,7 @@ def list_() -> None:
         for v in wl.versions:
             table.add_row(wl.name, str(v.number), v.status, f"{v.imported_at:%Y-%m-%d %H:%M}", str(v.total),
                           str(v.added), str(v.removed), str(v.changed), str(v.skipped), v.source)
-    out.print(table)
+    Console().print(table)  # made now, so that it measures the terminal (or $COLUMNS) it prints to
 
 
 @watchlist_app.command("diff")
@@ -112,7 +112,7 @@ def diff(
     for kind, items in (("added", d.added), ("removed", d.removed), ("changed", d.changed)):
         for e in items:
             table.add_row(kind, e.entity_id, e.caption, ", ".join(e.birth_dates))
-    out.print(table)
+    Console().print(table)  # made now, so that it measures the terminal (or $COLUMNS) it prints to
     out.print(f"{len(d.added)} added, {len(d.removed)} removed, {len(d.changed)} changed.")
 
 
@@ -156,4 +156,4 @@ def tokens_list() -> None:
         table.add_row(t.name, t.role, f"{t.created_at:%Y-%m-%d}", f"{t.expires_at:%Y-%m-%d}",
                       f"{t.revoked_at:%Y-%m-%d}" if t.revoked_at else "",
                       f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else "")
-    out.print(table)
+    Console().print(table)  # made now, so that it measures the terminal (or $COLUMNS) it prints to

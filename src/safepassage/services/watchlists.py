@@ -141,10 +141,12 @@ def _caption(entity: dict[str, Any]) -> str:
     if isinstance(cap, str) and cap:
         return cap
     props = entity.get("properties", {})
-    for key in ("name", "lastName", "alias", "firstName"):
-        if props.get(key):
-            return str(props[key][0])
-    return str(entity.get("id", ""))
+    if props.get("name"):
+        return str(props["name"][0])
+    parts = [str(props[k][0]) for k in ("firstName", "fatherName", "middleName", "lastName") if props.get(k)]
+    if parts:
+        return " ".join(parts)
+    return str(props["alias"][0]) if props.get("alias") else str(entity.get("id", ""))
 
 
 def _record(entity: dict[str, Any]) -> tuple[str, str]:

@@ -66,14 +66,14 @@ async def upload(request: Request, who: Guarded) -> HTMLResponse:
         if len(content) > MAX_FILE:
             errors["file"] = _("The file is too large for the page; import it with the command line.")
     if errors:
-        return _page(request, who, values=values, errors=errors, status=422)
+        return _page(request, who, values=values, errors=errors)
     try:
         report = watchlists.import_text(
             request.app.state.db, actor=who.actor, name=values["name"],
             content=content.decode("utf-8", errors="surrogateescape"), fmt=fmt, source=values.get("source", ""),
         )
     except DomainError as exc:
-        return _page(request, who, values=values, status=422,
+        return _page(request, who, values=values,
                      errors={"form": _("Nothing was imported.") + " " + exc.message})
     return _page(request, who, report=report)
 
