@@ -18,6 +18,7 @@ from safepassage.store.uow import Actor
 from safepassage.web.app import create_app
 from safepassage.web.inventory import ROUTES, Rule
 from tests.conftest import PASSWORD, Env
+from tests.web import watchlists_setup
 from tests.helpers import application, person
 from tests.web import documents_setup, exclusion_setup
 
@@ -61,6 +62,9 @@ def expected(rule: Rule, role: Role | None) -> set[int]:
 
 def _request(client: TestClient, env: Env, method: str, path: str) -> tuple[str, str, dict[str, Any] | None]:
     """A valid request for the route, with a fresh case where it names one."""
+    listed = watchlists_setup.request_for(client, env, method, path)  # watchlists, the match API
+    if listed is not None:
+        return listed
     body: dict[str, Any] | None = None
     ours = documents_setup.request_for(client, env, method, path)  # documents, requests for information
     if ours is not None:

@@ -105,6 +105,7 @@ def _page(client: TestClient, env: Env, route: str, case_id: str, receipt: dict[
         "/console/users/update": "admin",
         "/console/new/surrender": "intake-operator",
         "/console/new/application": "intake-operator",
+        "/console/watchlists": "screening-analyst",
     }.get(route, "caseworker")
     if route.endswith("/assignment"):
         who = "supervisor"
@@ -121,6 +122,7 @@ def _page(client: TestClient, env: Env, route: str, case_id: str, receipt: dict[
         "/console/users/update": lambda: c.get("/ru/console/users").text,
         "/console/new/surrender": lambda: c.get("/ru/console/new/surrender").text,
         "/console/new/application": lambda: c.get("/ru/console/new/application").text,
+        "/console/watchlists": lambda: c.get("/ru/console/watchlists").text,
     }
     return c, page_of.get(route, lambda: c.get(f"/ru/console/cases/{case_id}").text)()
 

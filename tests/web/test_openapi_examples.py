@@ -179,6 +179,8 @@ USES: dict[tuple[str, str], Use] = {
     ("POST", "/api/cases/{case_id}/family"): Use(Role.CASEWORKER, _versioned, then=_check_family),
     ("POST", "/api/cases/{case_id}/erasure-requests"): Use(Role.AUDITOR),
     ("POST", "/api/search/persons"): Use(Role.CASEWORKER),
+    ("POST", "/api/watchlists/{name}/versions"): Use(Role.SCREENING_ANALYST),
+    ("POST", "/api/match/{dataset}"): Use(Role.SCREENING_ANALYST),
     ("POST", "/api/cases/{case_id}/exclusion-records"): Use(Role.SCREENING_ANALYST),
     ("POST", "/api/cases/{case_id}/exclusion-reviews"): Use(Role.ADJUDICATOR, exclusion_setup.fill_review),
     ("POST", "/api/cases/{case_id}/referrals"): Use(Role.ADJUDICATOR, exclusion_setup.fill_referral),
@@ -202,7 +204,7 @@ def test_each_example_succeeds_when_submitted(client: TestClient, env: Env, meth
     use = USES[(method, path)]
     for example in _examples(BODIES[(method, path)]):
         body = use.fill(copy.deepcopy(example), live)
-        url = path.replace("{case_id}", live.case_id)
+        url = path.replace("{case_id}", live.case_id).replace("{name}", "example-list").replace("{dataset}", "default")
         resp = client.request(method, url, json=body, headers=env.headers(use.role))
         assert 200 <= resp.status_code < 300, f"{method} {path}: example {body} answered {resp.status_code} {resp.text}"
         use.then(client, live, example, resp.json() if resp.content else None)

@@ -179,3 +179,15 @@ ROUTES |= {
     ("POST", "/console/cases/{case_id}/referrals"): Rule(Action.REFER, _EXCL_ONLY, on_case=True),
     ("POST", "/console/cases/{case_id}/referrals/review"): Rule(Action.APPROVE_REFERRAL, _EXCL_ONLY, on_case=True),
 }
+
+# Watchlists and the yente-compatible match API (web/api_watchlists.py, web/pages/watchlists.py).
+_LISTS = Rule(Action.MANAGE_WATCHLISTS, (FieldClass.NONE,))
+ROUTES |= {
+    ("GET", "/api/watchlists"): _LISTS,
+    ("GET", "/api/watchlists/{name}/diff"): _LISTS,
+    ("POST", "/api/watchlists/{name}/versions"): _LISTS,
+    ("POST", "/api/match/{dataset}"): Rule(Action.MATCH, (FieldClass.EXCLUSION,)),
+    ("GET", "/console/watchlists"): _LISTS,
+    ("POST", "/console/watchlists"): _LISTS,
+    ("GET", "/console/watchlists/{name}"): _LISTS,
+}
