@@ -392,9 +392,3 @@ from safepassage.cli_watchlists import tokens_app, watchlist_app  # noqa: E402
 
 app.add_typer(watchlist_app, name="watchlist")
 app.add_typer(tokens_app, name="tokens")
-
-# Watchlists and match-API tokens (issue 6).
-from safepassage.cli_watchlists import tokens_app, watchlist_app  # noqa: E402
-
-app.add_typer(watchlist_app, name="watchlist")
-app.add_typer(tokens_app, name="tokens")

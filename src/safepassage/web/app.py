@@ -16,9 +16,7 @@ from safepassage.store.db import make_engine
 from safepassage.store.uow import Database
 from safepassage.web import api, api_decisions, api_documents, api_screening, errors, pages
 from safepassage.web import api_watchlists
-from safepassage.web import api_watchlists
 from safepassage.web import api_exclusion
-from safepassage.web import api_stats
 from safepassage.web import api_stats
 from safepassage.web.middleware import BodyLimit, SecurityHeaders
 
@@ -57,8 +55,6 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     app.state.db = db
     errors.install(app)
     app.include_router(api.router)
-    app.include_router(api_watchlists.router)
-    app.include_router(api_stats.router)
     app.include_router(api_stats.router)
     app.include_router(api_exclusion.router)
     app.include_router(api_watchlists.router)

@@ -48,9 +48,6 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/stats"): Rule(Action.VIEW_STATS, (FieldClass.NONE,)),  # statistics (issue 8)
     ("GET", "/api/stats/public"): PUBLIC,
     ("POST", "/api/cases/{case_id}/arrival"): Rule(Action.RECORD_ARRIVAL, on_case=True),
-    ("GET", "/api/stats"): Rule(Action.VIEW_STATS, (FieldClass.NONE,)),  # statistics (issue 8)
-    ("GET", "/api/stats/public"): PUBLIC,
-    ("POST", "/api/cases/{case_id}/arrival"): Rule(Action.RECORD_ARRIVAL, on_case=True),
     # case screening, hit review, incident flags, duplicates (web/api_screening.py)
     ("GET", "/api/screening/queue"): Rule(Action.DISPOSE_HIT, (FieldClass.EXCLUSION,)),
     ("GET", "/api/cases/{case_id}/screening"): Rule(Action.READ, (FieldClass.CORE, FieldClass.EXCLUSION), on_case=True),
@@ -118,10 +115,6 @@ ROUTES |= {
     ("POST", _CASE_PAGE + "/arrival"): Rule(Action.RECORD_ARRIVAL, on_case=True),
     ("GET", "/stats"): PUBLIC,
     ("GET", "/stats/charts.css"): PUBLIC,
-    ("GET", "/console/stats"): Rule(Action.VIEW_STATS, (FieldClass.NONE,)),  # statistics (issue 8)
-    ("POST", _CASE_PAGE + "/arrival"): Rule(Action.RECORD_ARRIVAL, on_case=True),
-    ("GET", "/stats"): PUBLIC,
-    ("GET", "/stats/charts.css"): PUBLIC,
     ("POST", "/console/users"): Rule(Action.MANAGE_USERS, (FieldClass.NONE,)),
     ("POST", "/console/users/update"): Rule(Action.MANAGE_USERS, (FieldClass.NONE,)),
 }
@@ -178,16 +171,4 @@ ROUTES |= {
     ("POST", "/console/cases/{case_id}/exclusion/review"): Rule(Action.APPROVE_EXCLUSION, _EXCL_ONLY, on_case=True),
     ("POST", "/console/cases/{case_id}/referrals"): Rule(Action.REFER, _EXCL_ONLY, on_case=True),
     ("POST", "/console/cases/{case_id}/referrals/review"): Rule(Action.APPROVE_REFERRAL, _EXCL_ONLY, on_case=True),
-}
-
-# Watchlists and the yente-compatible match API (web/api_watchlists.py, web/pages/watchlists.py).
-_LISTS = Rule(Action.MANAGE_WATCHLISTS, (FieldClass.NONE,))
-ROUTES |= {
-    ("GET", "/api/watchlists"): _LISTS,
-    ("GET", "/api/watchlists/{name}/diff"): _LISTS,
-    ("POST", "/api/watchlists/{name}/versions"): _LISTS,
-    ("POST", "/api/match/{dataset}"): Rule(Action.MATCH, (FieldClass.EXCLUSION,)),
-    ("GET", "/console/watchlists"): _LISTS,
-    ("POST", "/console/watchlists"): _LISTS,
-    ("GET", "/console/watchlists/{name}"): _LISTS,
 }

@@ -28,7 +28,4 @@ def install(app: FastAPI) -> None:
     from safepassage.web.pages import stats  # dashboard, public statistics, arrival panel (issue 8)
 
     app.router.routes.extend([*stats.console_router.routes, *stats.public_router.routes])
-    from safepassage.web.pages import watchlists
-
-    app.router.routes.extend(watchlists.router.routes)
     app.add_middleware(LanguagePrefix)
