@@ -132,7 +132,7 @@ def test_the_author_can_never_approve_or_return_their_own_record(client: TestCli
 ROLES = list(Role)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(author_role=st.sampled_from(ROLES), reviewer_role=st.sampled_from(ROLES), same=st.booleans(),
        approve=st.booleans())
 def test_four_eyes_whatever_the_roles(
@@ -212,15 +212,17 @@ def test_bad_input_gets_a_clear_error_and_changes_nothing(
     assert rows in ([], ["draft"])  # a draft may be saved; nothing wrong is ever submitted
 
 
-@pytest.mark.parametrize("hostile", HOSTILE_NAMES)
-def test_hostile_text_is_kept_exactly_and_sealed(client: TestClient, env: Env, hostile: str) -> None:
-    case_id = new_case(client)
-    view = exclusion.save_record(env.db.uow(), actor=env.actor(Role.ADJUDICATOR), case_id=case_id,
-                                 data=record_data(acts=hostile, act_unit=hostile[:500]))
-    assert view.content["acts"] == hostile
+def test_hostile_text_is_kept_exactly_and_sealed(client: TestClient, env: Env) -> None:
+    for hostile in HOSTILE_NAMES:
+        case_id = new_case(client)
+        view = exclusion.save_record(env.db.uow(), actor=env.actor(Role.ADJUDICATOR), case_id=case_id,
+                                     data=record_data(acts=hostile, act_unit=hostile[:500]))
+        assert view.content["acts"] == hostile
     with env.db.engine.connect() as conn:
-        raw = conn.execute(text("SELECT content FROM exclusion_records")).scalar_one()
-    assert hostile.encode() not in bytes(raw) and ACTS.encode() not in bytes(raw)
+        raws = [bytes(r) for r in conn.execute(text("SELECT content FROM exclusion_records")).scalars()]
+    assert len(raws) == len(HOSTILE_NAMES)
+    for raw in raws:
+        assert not any(h.encode() in raw for h in HOSTILE_NAMES) and ACTS.encode() not in raw
 
 
 def test_roles_without_the_grant_are_refused_and_nothing_changes(client: TestClient, env: Env) -> None:

@@ -197,7 +197,7 @@ def test_a_referral_needs_an_approved_record_and_a_second_officer(client: TestCl
                                      authority="Bundesanwaltschaft").status == "requested"
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(asker_role=st.sampled_from(list(Role)), reviewer_role=st.sampled_from(list(Role)), same=st.booleans())
 def test_referral_four_eyes_whatever_the_roles(
     client: TestClient, env: Env, asker_role: Role, reviewer_role: Role, same: bool
@@ -329,3 +329,66 @@ def test_cli_export_asks_who_is_exporting_and_verify_reports_tampering(
     assert foreign.exit_code == 1 and "not signed by the expected key" in foreign.output
     assert len(_events(env, "referral.exported")) == 1
     assert len(_events(env, "referral.export_refused")) == 1  # the analyst; a wrong password never gets that far
+
+
+# ---- with the screening evidence (issue 6) and document custody (issue 5) ---------------------------------
+
+
+def _hit(env: Env, case_id: str, person_id: str, status: str, entity: str) -> str:
+    """A screening hit as the screening service stores it (sealed explanation and listed entity)."""
+    from safepassage.store.models_screening import ScreeningHit
+
+    hit_id = str(uuid.uuid4())
+    with env.db.uow() as uow:
+        case = uow.session.get(Case, case_id)
+        assert case is not None
+        detail = uow.keys.for_case(case).seal_json(
+            {"explanation": [f"last name aligned with {entity}"], "entity": {"id": entity, "caption": entity}},
+            table="screening_hits", column="detail", row_id=hit_id)
+        uow.session.add(ScreeningHit(id=hit_id, case_id=case_id, person_id=person_id, run_id=str(uuid.uuid4()),
+                                     watchlist="demo-list", watchlist_version=3, entity_id=entity, score=0.93,
+                                     pair_key=hit_id.replace("-", "")[:64], detail=detail, status=status))
+        uow.commit()
+    return hit_id
+
+
+def test_package_carries_the_confirmed_hits_and_cited_document_hashes_only(client: TestClient, env: Env) -> None:
+    import hashlib
+
+    from safepassage.services import documents
+
+    created = client.post("/api/applications", json=application(person=person("Злодей", "Карателев"))).json()
+    cid = created["case_id"]
+    fam = client.post(f"/api/cases/{cid}/family", headers=env.headers(Role.CASEWORKER),
+                      json={"relationship": "spouse", "person": person("Олеся", CANARY["family"]), "version": 1})
+    with_stage(client, cid, "review")
+    adj = env.actor(Role.ADJUDICATOR)
+    with env.db.uow() as uow:
+        principal = next(p.id for p in uow.session.get(Case, cid).persons if p.is_principal)  # type: ignore[union-attr]
+    confirmed = _hit(env, cid, principal, "confirmed", "Q-KARATELEV")
+    _hit(env, cid, principal, "false_positive", "Q-NAMESAKE")
+    _hit(env, cid, fam.json()["id"], "confirmed", "Q-SPOUSE-ENTRY")  # a relative's hit stays out
+    pdf = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    cited = documents.upload_document(env.db.uow(), actor=adj, case_id=cid,
+                                      upload=documents.Upload("приказ.pdf", pdf))
+    documents.upload_document(env.db.uow(), actor=adj, case_id=cid,
+                              upload=documents.Upload("паспорт-жены.pdf", pdf + b"%x\n"))
+    evidence = [{"kind": "screening_hit", "id": confirmed, "note": ""}, {"kind": "document", "id": cited, "note": ""}]
+    view = submitted(env, cid, env.actor(Role.SCREENING_ANALYST), evidence=evidence)
+    exclusion.review_record(env.db.uow(), actor=second(env, Role.ADJUDICATOR), case_id=cid, record_id=view.id,
+                            approve=True, reasons="", expected_version=view.version)
+    ref = referral.request_referral(env.db.uow(), actor=adj, case_id=cid, authority="ICC OTP")
+    referral.review_referral(env.db.uow(), actor=second(env, Role.ADJUDICATOR), case_id=cid, referral_id=ref.id,
+                             approve=True)
+    pkg = referral.export_referral(env.db.uow(), actor=adj, case_id=cid, key=KEY)
+    members = _members(pkg.data)
+    hits = json.loads(members["screening_evidence.json"])
+    assert hits["available"] and [h["entity_id"] for h in hits["hits"]] == ["Q-KARATELEV"]
+    assert hits["hits"][0]["disposition"] == "confirmed" and hits["unresolved_references"] == []
+    docs = json.loads(members["documents.json"])
+    assert [d["document_id"] for d in docs["documents"]] == [cited]
+    assert docs["documents"][0]["sha256"] == hashlib.sha256(pdf).hexdigest() and docs["unresolved_references"] == []
+    blob = b"".join(members.values())
+    for absent in ("Q-NAMESAKE", "Q-SPOUSE-ENTRY", "паспорт", "приказ", CANARY["family"]):
+        assert absent.encode() not in blob, absent  # no false positives, relatives, or file names
+    assert referral_package.verify(pkg.data, expected_key=KEY.public_key()).ok

@@ -13,7 +13,7 @@ from tests.helpers import application
 from tests.web import exclusion_setup
 from tests.web.pages_util import browser, errors, login, token
 
-FULL = {
+FULL: dict[str, str | list[str]] = {
     "category": "1F(a)",
     "acts": "Расстрел у моста <b>жирно</b> \u202eїжак",
     "act_time": "2022-03",
@@ -50,7 +50,7 @@ def test_analyst_writes_a_record_errors_are_per_field_and_in_russian(client: Tes
     errs = errors(shown.text)
     assert {"act_time", "act_place", "mental_element", "duress_finding", "proportionality", "evidence"} <= set(errs)
     assert all(any("\u0400" <= ch <= "\u04ff" for ch in msg) for msg in errs.values()), errs  # Cyrillic messages
-    assert html.escape(FULL["acts"], quote=False) in shown.text  # what was typed is kept, escaped
+    assert html.escape(str(FULL["acts"]), quote=False) in shown.text  # what was typed is kept, escaped
     with env.db.uow() as uow:
         assert uow.count(ExclusionRecord) == 0
     done = c.post(f"/ru/console/cases/{cid}/exclusion", data={"csrf": token(page), **FULL, "action": "submit"},
