@@ -92,10 +92,10 @@ def request_referral(
     """Ask for a referral of a person with an approved exclusion record; a second officer must approve it."""
     _staff(actor)
     errors: dict[str, str] = {}
-    auth, problem = exclusion._clean(authority, MAX_AUTHORITY)
+    auth, problem = exclusion.clean(authority, MAX_AUTHORITY)
     if problem or not auth:
         errors["authority"] = problem or "Name the prosecuting authority the referral goes to."
-    why, problem = exclusion._clean(grounds, exclusion.LONG)
+    why, problem = exclusion.clean(grounds, exclusion.LONG)
     if problem:
         errors["grounds"] = problem
     if errors:
@@ -144,7 +144,7 @@ def review_referral(
 ) -> ReferralView:
     """A second officer approves or declines a requested referral; never the one who asked for it."""
     _staff(actor)
-    text, problem = exclusion._clean(reasons, exclusion.LONG)
+    text, problem = exclusion.clean(reasons, exclusion.LONG)
     if problem:
         raise exclusion.RecordInvalid({"reasons": problem})
     if not approve and not text:
