@@ -12,14 +12,11 @@ without a single usable person is refused, since importing it would empty the li
 
 from __future__ import annotations
 
-import csv
-import hashlib
 import json
 import re
 import tempfile
-import threading
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
@@ -30,24 +27,29 @@ from sqlalchemy.orm import Session, aliased
 
 from safepassage.domain.errors import Conflict, InvalidInput, NotFound
 from safepassage.screening import Issue, Screener
-from safepassage.screening.readers import _check_entity, _csv_entity
 from safepassage.security.access import require
 from safepassage.security.audit import AuditEvent
 from safepassage.security.policy import Action, FieldClass
+from safepassage.services.watchlist_files import Reader, caption, record
+from safepassage.services.watchlist_index import (
+    WatchlistIndex,
+    _current_versions,
+    _live,
+    _live_entities,
+    current_index,
+)
 from safepassage.store.models_watchlists import Watchlist, WatchlistEntry, WatchlistStaging, WatchlistVersion
 from safepassage.store.types import utcnow
 from safepassage.store.uow import Actor, Database
 
 FORMATS = ("ftm", "csv")
 BATCH = 5000  # staging rows per transaction: short write locks for everyone else on SQLite
-ISSUE_CAP = 1000  # issues kept with a version (all are counted)
-MAX_LINE = 1_000_000  # bytes; a longer line is reported, not parsed
-MAX_ID = 200
 ABANDONED_AFTER = timedelta(hours=2)  # an import still "importing" this long ago was killed
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
-_KEEP = ("id", "schema", "caption", "datasets", "referents", "first_seen", "last_seen", "last_change", "target")
 _CHUNK = 500
 NONE = (FieldClass.NONE,)
+__all__ = ["Changes", "Diff", "ImportReport", "WatchlistEntry", "WatchlistIndex", "changes_since", "current_index",
+           "diff", "import_text", "import_watchlist", "list_watchlists", "screener_for"]
 
 
 @dataclass(frozen=True)
@@ -133,127 +135,7 @@ class Changes:
         return self.added | self.changed
 
 
-# ---- reading files ---------------------------------------------------------------------------------------
-
-
-def _caption(entity: dict[str, Any]) -> str:
-    cap = entity.get("caption")
-    if isinstance(cap, str) and cap:
-        return cap
-    props = entity.get("properties", {})
-    if props.get("name"):
-        return str(props["name"][0])
-    parts = [str(props[k][0]) for k in ("firstName", "fatherName", "middleName", "lastName") if props.get(k)]
-    if parts:
-        return " ".join(parts)
-    return str(props["alias"][0]) if props.get("alias") else str(entity.get("id", ""))
-
-
-def _record(entity: dict[str, Any]) -> tuple[str, str]:
-    """(content hash, canonical JSON) of an entity; the hash covers schema and properties only,
-    so a daily export whose only change is `last_seen` does not mark every person as changed."""
-    props = {k: sorted(set(v)) for k, v in sorted(entity["properties"].items()) if v}
-    core = json.dumps([entity.get("schema", "Person"), props], ensure_ascii=False, separators=(",", ":"))
-    digest = hashlib.blake2b(core.encode(), digest_size=16).hexdigest()
-    kept = {k: entity[k] for k in _KEEP if k in entity}
-    kept["schema"] = entity.get("schema", "Person")
-    kept["properties"] = {k: list(dict.fromkeys(v)) for k, v in sorted(entity["properties"].items()) if v}
-    kept.setdefault("caption", _caption(kept))
-    return digest, json.dumps(kept, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-
-
-class _Reader:
-    """Numbered entities of a file, with issues, the file's SHA-256 and byte progress."""
-
-    def __init__(self, path: Path, fmt: str, progress: Callable[[int], None] | None) -> None:
-        self.path, self.fmt, self.progress = path, fmt, progress
-        self.sha = hashlib.sha256()
-        self.issues: list[Issue] = []
-        self.bad = 0
-        self.other = 0
-
-    def issue(self, line: int, message: str) -> None:
-        self.bad += 1
-        if len(self.issues) < ISSUE_CAP:
-            self.issues.append(Issue(line, message))
-
-    def _lines(self) -> Iterator[tuple[int, bytes]]:
-        with self.path.open("rb") as fh:
-            for number, raw in enumerate(fh, start=1):
-                self.sha.update(raw)
-                if self.progress is not None:
-                    self.progress(len(raw))
-                yield number, raw
-
-    def entities(self) -> Iterator[tuple[int, dict[str, Any]]]:
-        return self._csv() if self.fmt == "csv" else self._ftm()
-
-    def _ftm(self) -> Iterator[tuple[int, dict[str, Any]]]:
-        for number, raw in self._lines():
-            if not raw.strip():
-                continue
-            if len(raw) > MAX_LINE:
-                self.issue(number, f"line longer than {MAX_LINE} bytes")
-                continue
-            try:
-                obj = json.loads(raw.decode("utf-8"))
-            except UnicodeDecodeError:
-                self.issue(number, "not valid UTF-8")
-                continue
-            except json.JSONDecodeError as exc:
-                self.issue(number, f"invalid JSON ({exc.msg})")
-                continue
-            if isinstance(obj, dict) and obj.get("schema", "Person") != "Person":
-                self.other += 1
-                continue
-            yield from self._checked(number, obj)
-
-    def _checked(self, number: int, obj: Any) -> Iterator[tuple[int, dict[str, Any]]]:
-        problem = _check_entity(obj)
-        if problem:
-            self.issue(number, problem)
-        elif len(obj["id"]) > MAX_ID:
-            self.issue(number, f"'id' longer than {MAX_ID} characters")
-        else:
-            yield number, obj
-
-    def _csv(self) -> Iterator[tuple[int, dict[str, Any]]]:
-        def decoded() -> Iterator[str]:
-            for number, raw in self._lines():
-                try:
-                    yield raw.decode("utf-8-sig" if number == 1 else "utf-8")
-                except UnicodeDecodeError:
-                    self.issue(number, "not valid UTF-8")
-                    yield "\n"
-
-        reader = csv.reader(decoded())
-        header = next(reader, None)
-        if header is None:
-            return
-        cols = [h.strip().lower() for h in header]
-        if "id" not in cols:
-            raise InvalidInput("Line 1: the CSV header has no 'id' column.")
-        for row in reader:
-            number = reader.line_num
-            if not any(cell.strip() for cell in row):
-                continue
-            if len(row) != len(cols):
-                self.issue(number, f"expected {len(cols)} columns, found {len(row)}")
-                continue
-            entity = _csv_entity(dict(zip(cols, row, strict=True)))
-            if entity["schema"] != "Person":
-                self.other += 1
-                continue
-            yield from self._checked(number, entity)
-
-
 # ---- import ----------------------------------------------------------------------------------------------
-
-
-def _live(at: int) -> Any:
-    """Rows of watchlist_entries live at version `at`."""
-    e = WatchlistEntry
-    return and_(e.added_in <= at, or_(e.removed_in.is_(None), e.removed_in > at))
 
 
 def _discard_pending(session: Session, version: WatchlistVersion) -> None:
@@ -297,7 +179,7 @@ def _start(db: Database, actor: Actor, name: str, fmt: str, source: str) -> tupl
 
 
 def _stage(db: Database, version_id: str, rows: Iterable[tuple[int, dict[str, Any]]], strict: bool,
-           reader: _Reader) -> int:
+           reader: Reader) -> int:
     """Write the file's persons to the staging table in batches; the count staged."""
     count = 0
     batch: list[dict[str, Any]] = []
@@ -311,7 +193,7 @@ def _stage(db: Database, version_id: str, rows: Iterable[tuple[int, dict[str, An
     for number, entity in rows:
         if strict and reader.bad:
             break
-        digest, data = _record(entity)
+        digest, data = record(entity)
         batch.append({"version_id": version_id, "line": number, "entity_id": entity["id"],
                       "content_hash": digest, "data": data})
         count += 1
@@ -322,7 +204,7 @@ def _stage(db: Database, version_id: str, rows: Iterable[tuple[int, dict[str, An
     return count
 
 
-def _drop_duplicates(db: Database, version_id: str, reader: _Reader) -> int:
+def _drop_duplicates(db: Database, version_id: str, reader: Reader) -> int:
     """Keep the first line of each entity id; report the others. Returns how many were dropped."""
     st = WatchlistStaging
     with db.uow() as uow:
@@ -418,7 +300,7 @@ def import_watchlist(
     if not path.is_file():
         raise InvalidInput(f"No such file: {path.name}.")
     list_id, version_id, number = _start(db, actor, name, fmt, source)
-    reader = _Reader(path, fmt, progress)
+    reader = Reader(path, fmt, progress)
     try:
         staged = _stage(db, version_id, reader.entities(), strict, reader)
         if strict and reader.bad:
@@ -538,7 +420,7 @@ def _briefs(session: Session, list_id: str, ids: Iterable[str], at: int) -> list
         )
         for entity_id, data in rows:
             entity = json.loads(data)
-            out.append(EntryBrief(entity_id, _caption(entity), tuple(entity["properties"].get("birthDate", ()))))
+            out.append(EntryBrief(entity_id, caption(entity), tuple(entity["properties"].get("birthDate", ()))))
     return sorted(out, key=lambda b: (b.caption, b.entity_id))
 
 
@@ -563,91 +445,6 @@ def diff(db: Database, *, actor: Actor, name: str, from_version: int | None = No
             removed=_briefs(s, wl.id, removed, frm),
             changed=_briefs(s, wl.id, changed, to),
         )
-
-
-# ---- the screening index ---------------------------------------------------------------------------------
-
-
-@dataclass
-class WatchlistIndex:
-    """A Screener over every live entry of every list at a set of versions, and entry lookup."""
-
-    db: Database
-    key: tuple[str, ...]
-    versions: dict[str, int]
-    screener: Screener
-    list_ids: dict[str, str] = field(default_factory=dict)
-
-    def entry(self, entity_id: str) -> dict[str, Any] | None:
-        """The listed person as published (id, caption, schema, properties, datasets, list, lists, version)."""
-        e = WatchlistEntry
-        found: dict[str, Any] | None = None
-        with self.db.uow(readonly=True) as uow:
-            for name, number in sorted(self.versions.items()):
-                data = uow.session.scalar(
-                    select(e.data).where(e.watchlist_id == self.list_ids[name], e.entity_id == entity_id, _live(number))
-                )
-                if data is None:
-                    continue
-                if found is None:
-                    found = json.loads(data) | {"list": name, "version": number, "lists": [name]}
-                    found.setdefault("datasets", [name])
-                else:
-                    found["lists"].append(name)
-        return found
-
-
-_CACHE: dict[str, WatchlistIndex] = {}
-_LOCK = threading.Lock()
-
-
-def _current_versions(db: Database) -> tuple[dict[str, int], dict[str, str], tuple[str, ...]]:
-    """(list name -> current number, list name -> id, cache key of version ids)."""
-    with db.uow(readonly=True) as uow:
-        rows = uow.session.execute(
-            select(Watchlist.name, Watchlist.id, WatchlistVersion.number, WatchlistVersion.id)
-            .join(WatchlistVersion, and_(WatchlistVersion.watchlist_id == Watchlist.id,
-                                         WatchlistVersion.number == Watchlist.current_version))
-            .order_by(Watchlist.name)
-        ).all()
-    return {n: v for n, _, v, _ in rows}, {n: i for n, i, _, _ in rows}, tuple(vid for *_, vid in rows)
-
-
-def _live_entities(db: Database, list_ids: dict[str, str], versions: dict[str, int],
-                   only: Iterable[str] | None = None) -> Iterator[dict[str, Any]]:
-    """Live entries of the given lists, each entity id once (the first list by name wins)."""
-    e = WatchlistEntry
-    seen: set[str] | None = set() if len(versions) > 1 else None
-    wanted = sorted(set(only)) if only is not None else None
-    with db.uow(readonly=True) as uow:
-        for name in sorted(versions):
-            base = select(e.entity_id, e.data).where(e.watchlist_id == list_ids[name], _live(versions[name]))
-            stmts = ([base.where(e.entity_id.in_(wanted[i : i + _CHUNK])) for i in range(0, len(wanted), _CHUNK)]
-                     if wanted is not None else [base.order_by(e.id)])
-            for stmt in stmts:
-                for entity_id, data in uow.session.execute(stmt.execution_options(yield_per=2000)):
-                    if seen is not None:
-                        if entity_id in seen:
-                            continue
-                        seen.add(entity_id)
-                    yield json.loads(data)
-
-
-def current_index(db: Database, *, workers: int = 1, progress: Callable[[int], None] | None = None) -> WatchlistIndex:
-    """The index over the current versions of all lists; built once per set of versions and kept."""
-    versions, list_ids, key = _current_versions(db)
-    url = db.engine.url.render_as_string(hide_password=True)
-    cached = _CACHE.get(url)
-    if cached is not None and cached.key == key and cached.db is db:
-        return cached
-    with _LOCK:
-        cached = _CACHE.get(url)
-        if cached is not None and cached.key == key and cached.db is db:
-            return cached
-        screener = Screener.build(_live_entities(db, list_ids, versions), progress=progress, workers=workers)
-        index = WatchlistIndex(db, key, versions, screener, list_ids)
-        _CACHE[url] = index
-        return index
 
 
 def screener_for(db: Database, entity_ids: Iterable[str]) -> Screener:

@@ -1,0 +1,109 @@
+"""The screening index over the current versions of every watchlist, built once per set of versions.
+
+Kept in the process (one per database) and rebuilt on the first call after an import changes a
+version; `entry()` reads the listed person from the database as it was at the index's versions.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+
+from safepassage.screening import Screener
+from safepassage.store.models_watchlists import Watchlist, WatchlistEntry, WatchlistVersion
+from safepassage.store.uow import Database
+
+_CHUNK = 500
+
+
+def _live(at: int) -> Any:
+    """Rows of watchlist_entries live at version `at`."""
+    e = WatchlistEntry
+    return and_(e.added_in <= at, or_(e.removed_in.is_(None), e.removed_in > at))
+
+
+@dataclass
+class WatchlistIndex:
+    """A Screener over every live entry of every list at a set of versions, and entry lookup."""
+
+    db: Database
+    key: tuple[str, ...]
+    versions: dict[str, int]
+    screener: Screener
+    list_ids: dict[str, str] = field(default_factory=dict)
+
+    def entry(self, entity_id: str) -> dict[str, Any] | None:
+        """The listed person as published (id, caption, schema, properties, datasets, list, lists, version)."""
+        e = WatchlistEntry
+        found: dict[str, Any] | None = None
+        with self.db.uow(readonly=True) as uow:
+            for name, number in sorted(self.versions.items()):
+                data = uow.session.scalar(
+                    select(e.data).where(e.watchlist_id == self.list_ids[name], e.entity_id == entity_id, _live(number))
+                )
+                if data is None:
+                    continue
+                if found is None:
+                    found = json.loads(data) | {"list": name, "version": number, "lists": [name]}
+                    found.setdefault("datasets", [name])
+                else:
+                    found["lists"].append(name)
+        return found
+
+
+_CACHE: dict[str, WatchlistIndex] = {}
+_LOCK = threading.Lock()
+
+
+def _current_versions(db: Database) -> tuple[dict[str, int], dict[str, str], tuple[str, ...]]:
+    """(list name -> current number, list name -> id, cache key of version ids)."""
+    with db.uow(readonly=True) as uow:
+        rows = uow.session.execute(
+            select(Watchlist.name, Watchlist.id, WatchlistVersion.number, WatchlistVersion.id)
+            .join(WatchlistVersion, and_(WatchlistVersion.watchlist_id == Watchlist.id,
+                                         WatchlistVersion.number == Watchlist.current_version))
+            .order_by(Watchlist.name)
+        ).all()
+    return {n: v for n, _, v, _ in rows}, {n: i for n, i, _, _ in rows}, tuple(vid for *_, vid in rows)
+
+
+def _live_entities(db: Database, list_ids: dict[str, str], versions: dict[str, int],
+                   only: Iterable[str] | None = None) -> Iterator[dict[str, Any]]:
+    """Live entries of the given lists, each entity id once (the first list by name wins)."""
+    e = WatchlistEntry
+    seen: set[str] | None = set() if len(versions) > 1 else None
+    wanted = sorted(set(only)) if only is not None else None
+    with db.uow(readonly=True) as uow:
+        for name in sorted(versions):
+            base = select(e.entity_id, e.data).where(e.watchlist_id == list_ids[name], _live(versions[name]))
+            stmts = ([base.where(e.entity_id.in_(wanted[i : i + _CHUNK])) for i in range(0, len(wanted), _CHUNK)]
+                     if wanted is not None else [base.order_by(e.id)])
+            for stmt in stmts:
+                for entity_id, data in uow.session.execute(stmt.execution_options(yield_per=2000)):
+                    if seen is not None:
+                        if entity_id in seen:
+                            continue
+                        seen.add(entity_id)
+                    yield json.loads(data)
+
+
+def current_index(db: Database, *, workers: int = 1, progress: Callable[[int], None] | None = None) -> WatchlistIndex:
+    """The index over the current versions of all lists; built once per set of versions and kept."""
+    versions, list_ids, key = _current_versions(db)
+    url = db.engine.url.render_as_string(hide_password=True)
+    cached = _CACHE.get(url)
+    if cached is not None and cached.key == key and cached.db is db:
+        return cached
+    with _LOCK:
+        cached = _CACHE.get(url)
+        if cached is not None and cached.key == key and cached.db is db:
+            return cached
+        screener = Screener.build(_live_entities(db, list_ids, versions), progress=progress, workers=workers)
+        index = WatchlistIndex(db, key, versions, screener, list_ids)
+        _CACHE[url] = index
+        return index
