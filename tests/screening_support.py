@@ -94,8 +94,11 @@ def case_with_flag(client: TestClient, env: Env) -> tuple[str, dict[str, Any]]:
     return case_id, flag
 
 
-def case_with_duplicate(client: TestClient) -> tuple[str, dict[str, Any]]:
-    """Two applications of the same person in two spellings; returns the later case and its link."""
+def case_with_duplicate(client: TestClient, env: Env) -> tuple[str, dict[str, Any]]:
+    """Two applications of the same person in two spellings; returns the later case and its pending link."""
     apply(client, person=person("Алексей", "Петров", birth_date="1990-04-03"))
     case_id = apply(client, person=person("Aleksei", "PETROV", birth_date="1990-04-03"))["case_id"]
-    return case_id, {}
+    r = client.get(f"/api/cases/{case_id}/duplicates", headers=env.headers(Role.CASEWORKER))
+    assert r.status_code == 200, r.text
+    link: dict[str, Any] = r.json()[0]
+    return case_id, link

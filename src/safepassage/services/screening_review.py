@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from safepassage.domain.errors import InvalidInput, NotFound, StepUpRequired
-from safepassage.security.access import case_for_read, require
-from safepassage.security.policy import Action, FieldClass, Role, readable_fields
+from safepassage.security.access import CASE_NOT_FOUND, case_for_read, require
+from safepassage.security.policy import Action, FieldClass, Role, grant, readable_fields
 from safepassage.services import case_screening, duplicates, incidents
 from safepassage.services.casework import person_out, summary
 from safepassage.services.views import CaseSummary
@@ -32,6 +32,13 @@ class QueueItem:
     hits: int
     flags: int
     top_score: float
+
+
+def _may_read(actor: Actor, *fields: FieldClass) -> None:
+    """Roles that cannot see cases at all get "no such case"; roles that can, but not these fields, 403."""
+    if actor.kind == "staff" and grant(Role(actor.role), Action.READ) is None:
+        raise NotFound(CASE_NOT_FOUND)
+    require(actor, Action.READ, fields)
 
 
 def _stepped_up(actor: Actor) -> None:
@@ -62,7 +69,7 @@ def queue(uow: UnitOfWork, *, actor: Actor, limit: int = 50, offset: int = 0) ->
 
 def case_results(uow: UnitOfWork, *, actor: Actor, case_id: str) -> dict[str, Any]:
     """A case's screening: hits (with explanations), incident flags and runs (audited exclusion read)."""
-    require(actor, Action.READ, (FieldClass.CORE, FieldClass.EXCLUSION))  # a role without it: 403, as documented
+    _may_read(actor, FieldClass.CORE, FieldClass.EXCLUSION)
     _stepped_up(actor)
     with uow:
         case = case_for_read(uow, actor, case_id, fields=(FieldClass.CORE, FieldClass.EXCLUSION))
@@ -82,7 +89,7 @@ def case_results(uow: UnitOfWork, *, actor: Actor, case_id: str) -> dict[str, An
 
 def hit_detail(uow: UnitOfWork, *, actor: Actor, case_id: str, hit_id: str) -> dict[str, Any]:
     """One hit: the applicant's screening-relevant fields beside the listed person, with the explanation."""
-    require(actor, Action.READ, (FieldClass.CORE, FieldClass.IDENTITY, FieldClass.EXCLUSION))
+    _may_read(actor, FieldClass.CORE, FieldClass.IDENTITY, FieldClass.EXCLUSION)
     _stepped_up(actor)
     with uow:
         fields = {FieldClass.CORE, FieldClass.IDENTITY, FieldClass.EXCLUSION}
@@ -105,7 +112,7 @@ def hit_detail(uow: UnitOfWork, *, actor: Actor, case_id: str, hit_id: str) -> d
 
 def duplicates_of(uow: UnitOfWork, *, actor: Actor, case_id: str) -> list[dict[str, Any]]:
     """Possible earlier applications of a case's principal (identity read, audited)."""
-    require(actor, Action.READ, (FieldClass.CORE, FieldClass.IDENTITY))
+    _may_read(actor, FieldClass.CORE, FieldClass.IDENTITY)
     _stepped_up(actor)
     with uow:
         case = case_for_read(uow, actor, case_id, fields=(FieldClass.CORE, FieldClass.IDENTITY))
