@@ -70,6 +70,9 @@ def export(
     if out_file.exists():
         err.print(f"[red]{out_file} exists; choose a new file name (nothing was written).[/red]")
         raise typer.Exit(2)
+    if not out_file.parent.is_dir():
+        err.print(f"[red]The folder {out_file.parent} does not exist (nothing was exported).[/red]")
+        raise typer.Exit(2)
     settings = _settings()
     db = database_from(settings)
     name = username or _line("Username", secret=False)

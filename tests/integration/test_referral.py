@@ -310,6 +310,11 @@ def test_cli_export_asks_who_is_exporting_and_verify_reports_tampering(
                        input=f"adjudicator\n{PASSWORD}\n\n", env=cli_env)
     assert ok.exit_code == 0, ok.output
     assert "Карателев" not in ok.output and made["case_id"] not in ok.output
+    nowhere = runner.invoke(app, ["referral", "export", made["case_id"], "--out", str(tmp_path / "no" / "x.zip")],
+                            input=f"adjudicator\n{PASSWORD}\n\n", env=cli_env)
+    assert nowhere.exit_code == 2 and "does not exist" in nowhere.output
+    bad_id = runner.invoke(app, ["referral", "export", "../../etc", "--out", str(tmp_path / "y.zip")], env=cli_env)
+    assert bad_id.exit_code == 2 and "UUID" in bad_id.output
     again = runner.invoke(app, ["referral", "export", made["case_id"], "--out", str(out)],
                           input=f"adjudicator\n{PASSWORD}\n\n", env=cli_env)
     assert again.exit_code == 2 and "exists" in again.output  # never overwrites
