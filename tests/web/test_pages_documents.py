@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from safepassage.security.policy import Role
-from safepassage.services import casework
+from safepassage.services import casework, information
 from safepassage.store.models_documents import DocumentRow, InformationRequestRow
 from tests.conftest import Env
 from tests.integration.test_documents import PDF, PNG
@@ -141,3 +141,20 @@ def test_roles_without_documents_see_no_panels(client: TestClient, env: Env) -> 
     page = analyst.get(f"/en/console/cases/{case['case_id']}").text
     assert 'id="rfi"' in page and "/information-requests" in page  # may ask
     assert 'id="documents"' in page and 'enctype="multipart/form-data"' not in page  # may read, not upload
+
+
+@pytest.mark.parametrize(("count", "ru", "uk"), [
+    (1, "У нас 1 вопрос к вам", "У нас 1 запитання до вас"),
+    (3, "У нас 3 вопроса к вам", "У нас 3 запитання до вас"),
+    (5, "У нас 5 вопросов к вам", "У нас 5 запитань до вас"),
+])
+def test_question_count_uses_the_languages_plural_forms(client: TestClient, env: Env, count: int, ru: str,
+                                                        uk: str) -> None:
+    case = _case(client)
+    for i in range(count):
+        information.ask(env.db.uow(), actor=env.actor(Role.ADJUDICATOR), case_id=case["case_id"],
+                        question=f"Вопрос {i}", due_on=None, expected_version=1 + i)
+    c = browser(TestClient(client.app))
+    for lang, want in (("ru", ru), ("uk", uk)):
+        title = re.search(r'<h2 id="rfi-title">(.*?)</h2>', _status(c, case, lang))
+        assert title and title.group(1) == want
