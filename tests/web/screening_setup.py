@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -9,7 +10,7 @@ from fastapi.testclient import TestClient
 from tests.conftest import Env
 from tests.screening_support import apply, case_with_duplicate, case_with_flag, case_with_hit
 
-_OURS = ("/screening", "/hits/", "/flags", "/duplicates")
+_OURS = ("/screening", "/hits", "/flags", "/duplicates")
 
 
 def request_for(client: TestClient, env: Env, method: str, path: str) -> tuple[str, str, dict[str, Any] | None] | None:
@@ -17,7 +18,7 @@ def request_for(client: TestClient, env: Env, method: str, path: str) -> tuple[s
     if not any(part in path for part in _OURS):
         return None
     body: dict[str, Any] | None = None
-    if path.endswith("/dispositions") or "{hit_id}" in path:
+    if path.endswith("/dispositions") or path.endswith("/hits") or "{hit_id}" in path:
         case_id, hit = case_with_hit(client, env)
         path = path.replace("{hit_id}", hit["id"])
         body = {"hit_id": hit["id"], "disposition": "false_positive", "reason": "Другой год рождения {{ x }}",
@@ -31,6 +32,30 @@ def request_for(client: TestClient, env: Env, method: str, path: str) -> tuple[s
     else:
         case_id = apply(client)["case_id"]
     return method, path.replace("{case_id}", case_id), body
+
+
+# ---- the CSRF inventory (tests/web/test_csrf_inventory.py) ---------------------------------------------------
+
+
+def page_user(route: str) -> str | None:
+    """Who sees the form for a screening route."""
+    if route.endswith(("/hits", "/flags")):
+        return "screening-analyst"
+    return "caseworker" if route.endswith("/duplicates") else None
+
+
+def prepare_page(env: Env, route: str, case_id: str) -> str | None:
+    """Make the hit, flag or duplicate whose form the route's page shows; returns that page's path."""
+    live = SimpleNamespace(env=env, case_id=case_id)
+    if route.endswith("/hits"):
+        return f"/ru/console/cases/{case_id}/hits/{fill_disposition({}, live)['hit_id']}"
+    if route.endswith("/flags"):
+        fill_acknowledgement({}, live)
+        return f"/ru/console/cases/{case_id}"
+    if route.endswith("/duplicates"):
+        fill_link_decision({}, live)
+        return f"/ru/console/cases/{case_id}"
+    return None
 
 
 # ---- filling in the OpenAPI examples (tests/web/test_openapi_examples.py) --------------------------------

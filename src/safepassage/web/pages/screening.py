@@ -111,11 +111,15 @@ def _refusal(request: Request, exc: Exception) -> str:
     return _("Please check what you entered.")
 
 
-@router.post("/cases/{case_id}/hits/{hit_id}", response_model=None)
-def dispose(request: Request, case_id: UUID, hit_id: UUID, posted: Posted, who: Guarded, uow: UoW) -> Response:
-    """Record the disposition with its reason; errors and conflicts show the hit again with the input kept."""
+@router.post("/cases/{case_id}/hits", response_model=None)
+def dispose(request: Request, case_id: UUID, posted: Posted, who: Guarded, uow: UoW) -> Response:
+    """Record the disposition of the hit named in the form, with its reason; errors and conflicts show the hit
+    again with the input kept."""
     _ = gettext_for(request)
     form = form_values(posted)
+    hit_id = _uuid(form.get("hit_id", ""))
+    if not hit_id:
+        return _case_again(request, who, uow, str(case_id), {"form": _("Reload the page and try again.")}, {})
     typed = {"disposition": form.get("disposition", "")[:20], "reason": form.get("reason", "")[:5000]}
     errors: dict[str, str] = {}
     if not staff_csrf_ok(request, who, form.get("csrf")):
