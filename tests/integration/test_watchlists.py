@@ -216,7 +216,7 @@ def test_changes_since_and_screener_for_what_changed(env: Env, tmp_path: Path) -
     _import(env, write(tmp_path, "v2.jsonl", V2))
     _import(env, write(tmp_path, "v3.jsonl", [*V2, ftm("p6", "Тарас Третий")]))
     c = watchlists.changes_since(env.db, {"wanted": 1})
-    assert (c.added, c.changed, c.removed, c.versions) == ({"p5", "p6"}, {"p1"}, {"p2"}, {"wanted": 3})
+    assert (set(c.added), set(c.changed), set(c.removed), c.versions) == ({"p5", "p6"}, {"p1"}, {"p2"}, {"wanted": 3})
     assert watchlists.changes_since(env.db, {"wanted": 2}).to_screen == {"p6"}
     screener = watchlists.screener_for(env.db, c.to_screen | {"nonexistent"})
     assert len(screener) == 3
