@@ -73,7 +73,7 @@ def test_no_small_cell_is_published_or_derivable(groups: dict[str, int]) -> None
 
 
 @given(ROWS, ROWS)
-def test_two_published_figures_never_differ_by_a_withheld_small_cell_exactly(a: dict[str, int], b: dict[str, int]) -> None:
+def test_a_row_never_leaves_exactly_one_cell_withheld(a: dict[str, int], b: dict[str, int]) -> None:
     """Across rows (different measures) there is no equation; within a row, the difference of the total and
     the published groups is the sum of at least two withheld cells, never one small cell."""
     for groups in (a, b):
