@@ -40,15 +40,6 @@ class AuditEvent(StrEnum):
     ARRIVAL_RECORDED = "arrival.recorded"  # issue 8
     STATS_REPORTED = "stats.reported"  # a statistics report was produced (aggregates only)
     STEP_UP_FAILED = "auth.step_up_failed"
-    EXCLUSION_DRAFTED = "exclusion.drafted"
-    EXCLUSION_SUBMITTED = "exclusion.submitted"
-    EXCLUSION_APPROVED = "exclusion.approved"
-    EXCLUSION_RETURNED = "exclusion.returned"
-    REFERRAL_REQUESTED = "referral.requested"
-    REFERRAL_APPROVED = "referral.approved"
-    REFERRAL_DECLINED = "referral.declined"
-    REFERRAL_EXPORTED = "referral.exported"
-    REFERRAL_EXPORT_REFUSED = "referral.export_refused"
     CASE_SCREENED = "case.screened"  # issue 6: ids and counts only
     HIT_DISPOSED = "screening_hit.disposed"
     INCIDENT_FLAG_ACKNOWLEDGED = "incident_flag.acknowledged"
