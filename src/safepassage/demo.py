@@ -6,6 +6,7 @@ import random
 import secrets
 from collections.abc import Iterator
 
+from safepassage import demo_decisions
 from safepassage.demo_data import seed_watchlists
 from safepassage.domain.case import Application, FamilyMember, Relationship, SurrenderRequest
 from safepassage.domain.pathways import Channel, Language, Pathway, Urgency
@@ -19,7 +20,7 @@ from safepassage.domain.person import (
     PersonName,
     ServiceStatus,
 )
-from safepassage.domain.stages import Stage
+from safepassage.domain.stages import DECIDED, Stage
 from safepassage.security.policy import Role
 from safepassage.services import casework, intake, staff
 from safepassage.store.uow import Actor, Database
@@ -186,6 +187,9 @@ def seed(db: Database, *, cases: int = 200, seed_value: int = 1) -> int:
 def _walk(db: Database, case_id: str, path: list[Stage]) -> None:
     version = 1
     for stage in path:
+        if stage in DECIDED or stage is Stage.APPEAL:  # decisions and appeals have their own services
+            demo_decisions.reach(db, case_id, stage)
+            continue
         version = casework.move_case(
             db.uow(), actor=Actor.system(), case_id=case_id, to=stage, expected_version=version
         ).version

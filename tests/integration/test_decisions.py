@@ -207,3 +207,19 @@ def test_no_letter_before_a_decision(client: TestClient, env: Env) -> None:
     assert r.status_code == 404 and set(r.json()) == {"error"}
     wrong = client.post("/api/letter", json={"receipt": rec["receipt"], "passphrase": "wrong-wrong-wrong"})
     assert wrong.status_code == 401
+
+
+def test_demo_cases_reach_decided_stages_only_through_the_services(client: TestClient, env: Env) -> None:
+    from safepassage import demo_decisions
+    from safepassage.domain.stages import Stage
+
+    for target in (Stage.GRANTED, Stage.REFUSED, Stage.EXCLUDED):
+        cid = new_case(client, pathways=["deserter"])["case_id"]
+        to_decision(env, cid)
+        demo_decisions.reach(env.db, cid, target)
+        assert client.get(f"/api/cases/{cid}", headers=env.headers(ADJ)).json()["stage"] == target.value
+        if target is Stage.REFUSED:
+            demo_decisions.reach(env.db, cid, Stage.APPEAL)
+            assert client.get(f"/api/cases/{cid}", headers=env.headers(ADJ)).json()["stage"] == "appeal"
+        decided = client.get(f"/api/cases/{cid}/decisions", headers=env.headers(ADJ)).json()
+        assert len(decided) == 1 and decided[0]["reasons"]["summary"] == demo_decisions.REASON
