@@ -114,3 +114,9 @@ def stats_request(client: Any, env: Env, method: str, path: str) -> tuple[str, s
     if path == "/api/stats":
         return method, "/api/stats?from=2026-01-01&to=2026-03-31", None
     return None
+
+
+def prepare_page(env: Env, route: str, case_id: str) -> None:
+    """CSRF inventory: the arrival form shows on granted cases only."""
+    if route.endswith("/arrival"):
+        granted_case(env, case_id)

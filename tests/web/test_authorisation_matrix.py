@@ -19,6 +19,7 @@ from safepassage.web.app import create_app
 from safepassage.web.inventory import ROUTES, Rule
 from tests.conftest import PASSWORD, Env
 from tests.web import watchlists_setup
+from tests import stats_util
 from tests.helpers import application, person
 from tests.web import documents_setup, exclusion_setup
 
@@ -62,6 +63,9 @@ def expected(rule: Rule, role: Role | None) -> set[int]:
 
 def _request(client: TestClient, env: Env, method: str, path: str) -> tuple[str, str, dict[str, Any] | None]:
     """A valid request for the route, with a fresh case where it names one."""
+    stats = stats_util.stats_request(client, env, method, path)  # statistics, arrivals
+    if stats is not None:
+        return stats
     listed = watchlists_setup.request_for(client, env, method, path)  # watchlists, the match API
     if listed is not None:
         return listed

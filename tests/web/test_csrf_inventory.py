@@ -23,6 +23,7 @@ from safepassage.store.models import Base, StaffSession
 from safepassage.store.types import utcnow
 from safepassage.web.inventory import ROUTES
 from tests.conftest import Env
+from tests import stats_util
 from tests.helpers import application
 from tests.web import exclusion_setup
 from tests.web.pages_util import browser, login, token
@@ -112,6 +113,7 @@ def _page(client: TestClient, env: Env, route: str, case_id: str, receipt: dict[
     who = exclusion_setup.page_user(route) or who  # exclusion records and referrals
     c = login(anon, who)
     exclusion_setup.prepare_page(env, route, case_id)
+    stats_util.prepare_page(env, route, case_id)  # arrival: granted cases only
     if route == "/console/step-up":
         with env.db.uow() as uow:
             uow.session.execute(update(StaffSession).values(reauth_at=utcnow() - timedelta(hours=1)))

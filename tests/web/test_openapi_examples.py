@@ -22,6 +22,7 @@ from safepassage.services import information
 from safepassage.store.uow import Database
 from safepassage.web.app import create_app
 from tests.conftest import KEK, SECRET, Env
+from tests import stats_util
 from tests.helpers import application
 from tests.web import exclusion_setup
 
@@ -187,6 +188,7 @@ USES: dict[tuple[str, str], Use] = {
     ("POST", "/api/cases/{case_id}/referral-reviews"): Use(
         Role.ADJUDICATOR, exclusion_setup.fill_referral_review
     ),
+    ("POST", "/api/cases/{case_id}/arrival"): Use(Role.SUPERVISOR, stats_util.fill_arrival),
 }
 
 
