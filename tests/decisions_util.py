@@ -120,3 +120,49 @@ def decision_request(
         return method, path.replace("{case_id}", rec["case_id"]), body
     body = {"facts": ["summons_received"]} if tail == "/facts" and method == "POST" else None
     return method, path.replace("{case_id}", rec["case_id"]), body
+
+
+def _refuse(live: Any) -> None:
+    to_decision(live.env, live.case_id)
+    decide(live.env, Actor.system(), live.case_id)
+
+
+def fill_decision(ex: dict[str, Any], live: Any) -> dict[str, Any]:
+    """The OpenAPI example of a decision, for the live case moved to a decision."""
+    return {**ex, "version": to_decision(live.env, live.case_id)}
+
+
+def fill_staff_appeal(ex: dict[str, Any], live: Any) -> dict[str, Any]:
+    """The example of a staff appeal, for the live case once refused."""
+    _refuse(live)
+    return {**ex, "version": version_of(live.env, live.case_id)}
+
+
+def fill_applicant(ex: dict[str, Any], live: Any) -> dict[str, Any]:
+    """An applicant's example with the live credentials (the case undecided)."""
+    return {**ex, "receipt": live.receipt, "passphrase": live.passphrase}
+
+
+def fill_applicant_refused(ex: dict[str, Any], live: Any) -> dict[str, Any]:
+    """An applicant's example with the live credentials, once the case is refused."""
+    _refuse(live)
+    return fill_applicant(ex, live)
+
+
+_PAGE_USERS = {"/console/cases/{case_id}/decisions": "adjudicator"}
+
+
+def page_user(route: str) -> str | None:
+    """Which template user's case page offers the form for a decision route (None for other routes)."""
+    return _PAGE_USERS.get(route)
+
+
+def prepare_page(env: Env, route: str, case_id: str) -> None:
+    """Bring the case to where its page offers the form for `route` (CSRF inventory)."""
+    if route.endswith("/decisions"):
+        to_decision(env, case_id)
+    elif route.endswith("/evaluations"):
+        evaluations.record_facts(env.db.uow(), actor=Actor.system(), case_id=case_id, facts=["at_front"])
+    elif route.endswith("/appeals") or route in ("/appeal", "/letter"):
+        to_decision(env, case_id)
+        decide(env, Actor.system(), case_id)

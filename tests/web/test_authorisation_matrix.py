@@ -18,10 +18,11 @@ from safepassage.store.uow import Actor
 from safepassage.web.app import create_app
 from safepassage.web.inventory import ROUTES, Rule
 from tests.conftest import PASSWORD, Env
-from tests.web import watchlists_setup
+from tests.decisions_util import decision_request
 from tests import stats_util
 from tests.helpers import application, person
-from tests.web import documents_setup, exclusion_setup
+from tests.web import documents_setup, exclusion_setup, screening_setup
+from tests.web import watchlists_setup
 
 ACTORS: list[Role | None] = [None, *Role]
 
@@ -63,16 +64,22 @@ def expected(rule: Rule, role: Role | None) -> set[int]:
 
 def _request(client: TestClient, env: Env, method: str, path: str) -> tuple[str, str, dict[str, Any] | None]:
     """A valid request for the route, with a fresh case where it names one."""
+    body: dict[str, Any] | None = None
     stats = stats_util.stats_request(client, env, method, path)  # statistics, arrivals
     if stats is not None:
         return stats
     listed = watchlists_setup.request_for(client, env, method, path)  # watchlists, the match API
     if listed is not None:
         return listed
-    body: dict[str, Any] | None = None
     ours = documents_setup.request_for(client, env, method, path)  # documents, requests for information
     if ours is not None:
         return ours
+    screening = screening_setup.request_for(client, env, method, path)  # hits, flags, duplicates
+    if screening is not None:
+        return screening
+    special = decision_request(client, env, method, path)  # facts, decisions, letters, appeals
+    if special is not None:
+        return special
     if "{case_id}" in path:
         created = client.post("/api/applications", json=application()).json()
         path = path.replace("{case_id}", created["case_id"])

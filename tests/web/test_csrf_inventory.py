@@ -23,9 +23,10 @@ from safepassage.store.models import Base, StaffSession
 from safepassage.store.types import utcnow
 from safepassage.web.inventory import ROUTES
 from tests.conftest import Env
+from tests import decisions_util, stats_util
 from tests import stats_util
 from tests.helpers import application
-from tests.web import exclusion_setup
+from tests.web import exclusion_setup, screening_setup
 from tests.web.pages_util import browser, login, token
 
 UNSAFE = sorted(path for method, path in ROUTES if method == "POST" and not path.startswith("/api/"))
@@ -97,7 +98,8 @@ def _page(client: TestClient, env: Env, route: str, case_id: str, receipt: dict[
     if "information-requests" in route or route == "/status/answer":  # a question to answer or close
         information.ask(env.db.uow(), actor=env.actor(Role.CASEWORKER), case_id=case_id, question="Вопрос {{ x }}",
                         due_on=None, expected_version=1)
-    if route in ("/withdraw", "/status/answer"):
+    decisions_util.prepare_page(env, route, case_id)  # facts, decisions, appeals, letters
+    if route in ("/withdraw", "/status/answer", "/appeal", "/letter"):
         form = anon.get("/ru/status").text
         shown = anon.post("/ru/status", data={"csrf": token(form), **receipt})
         return anon, shown.text
@@ -111,9 +113,12 @@ def _page(client: TestClient, env: Env, route: str, case_id: str, receipt: dict[
     if route.endswith("/assignment"):
         who = "supervisor"
     who = exclusion_setup.page_user(route) or who  # exclusion records and referrals
+    who = decisions_util.page_user(route) or who  # the decision form is the adjudicator's
+    who = screening_setup.page_user(route) or who  # screening hits, incident flags, duplicates
     c = login(anon, who)
     exclusion_setup.prepare_page(env, route, case_id)
     stats_util.prepare_page(env, route, case_id)  # arrival: granted cases only
+    shown = screening_setup.prepare_page(env, route, case_id)
     if route == "/console/step-up":
         with env.db.uow() as uow:
             uow.session.execute(update(StaffSession).values(reauth_at=utcnow() - timedelta(hours=1)))
@@ -126,7 +131,7 @@ def _page(client: TestClient, env: Env, route: str, case_id: str, receipt: dict[
         "/console/new/application": lambda: c.get("/ru/console/new/application").text,
         "/console/watchlists": lambda: c.get("/ru/console/watchlists").text,
     }
-    return c, page_of.get(route, lambda: c.get(f"/ru/console/cases/{case_id}").text)()
+    return c, page_of.get(route, lambda: c.get(shown or f"/ru/console/cases/{case_id}").text)()
 
 
 @pytest.mark.parametrize("route", UNSAFE)

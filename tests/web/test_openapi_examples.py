@@ -22,9 +22,10 @@ from safepassage.services import information
 from safepassage.store.uow import Database
 from safepassage.web.app import create_app
 from tests.conftest import KEK, SECRET, Env
+from tests import decisions_util, stats_util
 from tests import stats_util
 from tests.helpers import application
-from tests.web import exclusion_setup
+from tests.web import exclusion_setup, screening_setup
 
 
 def openapi_document() -> dict[str, Any]:
@@ -180,6 +181,11 @@ USES: dict[tuple[str, str], Use] = {
     ("POST", "/api/cases/{case_id}/family"): Use(Role.CASEWORKER, _versioned, then=_check_family),
     ("POST", "/api/cases/{case_id}/erasure-requests"): Use(Role.AUDITOR),
     ("POST", "/api/search/persons"): Use(Role.CASEWORKER),
+    ("POST", "/api/cases/{case_id}/screening/dispositions"): Use(Role.SCREENING_ANALYST,
+                                                                 screening_setup.fill_disposition),
+    ("POST", "/api/cases/{case_id}/screening/acknowledgements"): Use(Role.SCREENING_ANALYST,
+                                                                     screening_setup.fill_acknowledgement),
+    ("POST", "/api/cases/{case_id}/duplicates/decisions"): Use(Role.CASEWORKER, screening_setup.fill_link_decision),
     ("POST", "/api/watchlists/{name}/versions"): Use(Role.SCREENING_ANALYST),
     ("POST", "/api/match/{dataset}"): Use(Role.SCREENING_ANALYST),
     ("POST", "/api/cases/{case_id}/exclusion-records"): Use(Role.SCREENING_ANALYST),
@@ -189,6 +195,12 @@ USES: dict[tuple[str, str], Use] = {
         Role.ADJUDICATOR, exclusion_setup.fill_referral_review
     ),
     ("POST", "/api/cases/{case_id}/arrival"): Use(Role.SUPERVISOR, stats_util.fill_arrival),
+    ("POST", "/api/cases/{case_id}/facts"): Use(Role.CASEWORKER),
+    ("POST", "/api/cases/{case_id}/decisions"): Use(Role.ADJUDICATOR, decisions_util.fill_decision),
+    ("POST", "/api/cases/{case_id}/appeals"): Use(Role.CASEWORKER, decisions_util.fill_staff_appeal),
+    ("POST", "/api/decision"): Use(None, decisions_util.fill_applicant),
+    ("POST", "/api/appeals"): Use(None, decisions_util.fill_applicant_refused),
+    ("POST", "/api/letter"): Use(None, decisions_util.fill_applicant_refused),
 }
 
 
@@ -209,4 +221,5 @@ def test_each_example_succeeds_when_submitted(client: TestClient, env: Env, meth
         url = path.replace("{case_id}", live.case_id).replace("{name}", "example-list").replace("{dataset}", "default")
         resp = client.request(method, url, json=body, headers=env.headers(use.role))
         assert 200 <= resp.status_code < 300, f"{method} {path}: example {body} answered {resp.status_code} {resp.text}"
-        use.then(client, live, example, resp.json() if resp.content else None)
+        is_json = resp.headers.get("content-type", "").startswith("application/json")  # letters are PDF
+        use.then(client, live, example, resp.json() if resp.content and is_json else resp.content)
