@@ -97,7 +97,10 @@ def _realistic(env: Env, op: Any, path: str, method: str, live: list[Receipt]) -
     """The documented example aimed at each live case: random data rarely gets past validation, this does."""
     request_body = OPENAPI["paths"][path][method.lower()].get("requestBody")
     example: dict[str, Any] | None = None
-    if request_body:
+    multipart = bool(request_body) and "multipart/form-data" in request_body["content"]
+    if multipart:  # a document upload: a small real PDF
+        example = {"file": b"%PDF-1.4\n% \xd0\x9f\xd0\xb0\xd1\x81\xd0\xbf\xd0\xbe\xd1\x80\xd1\x82\n%%EOF\n"}
+    elif request_body:
         ref = request_body["content"]["application/json"]["schema"]["$ref"]
         example = OPENAPI["components"]["schemas"][ref.rsplit("/", 1)[1]]["examples"][0]
     cases = []
@@ -110,7 +113,8 @@ def _realistic(env: Env, op: Any, path: str, method: str, live: list[Receipt]) -
         # Live case ids; other ids (an erasure request's, say) get a fresh UUID: a 404 is an answer worth checking too.
         names = re.findall(r"{(\w+)}", path)
         params = {name: rec.case_id if name == "case_id" else str(uuid.uuid4()) for name in names} or None
-        cases.append(op.Case(path_parameters=params, body=body))
+        cases.append(op.Case(path_parameters=params, body=body,
+                             **({"media_type": "multipart/form-data"} if multipart else {})))
     return cases
 
 

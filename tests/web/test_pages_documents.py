@@ -158,3 +158,24 @@ def test_question_count_uses_the_languages_plural_forms(client: TestClient, env:
     for lang, want in (("ru", ru), ("uk", uk)):
         title = re.search(r'<h2 id="rfi-title">(.*?)</h2>', _status(c, case, lang))
         assert title and title.group(1) == want
+
+
+def test_an_upload_over_the_body_limit_gets_a_page_in_the_language(client: TestClient, env: Env) -> None:
+    case = _case(client)
+    staff = login(browser(TestClient(client.app)), "caseworker", "uk")
+    page = staff.get(f"/uk/console/cases/{case['case_id']}").text
+    huge = PDF + b"\x00" * (11 * 1024 * 1024)
+    r = staff.post(f"/uk/console/cases/{case['case_id']}/documents", data={"csrf": token(page)},
+                   files={"file": ("big.pdf", huge, "application/pdf")})
+    assert r.status_code == 413 and r.headers["content-type"].startswith("text/html")
+    assert "Файл завеликий: не більше 10 МБ." in r.text and f'href="/uk/console/cases/{case["case_id"]}"' in r.text
+    applicant = browser(TestClient(client.app))
+    status = _status(applicant, case, "ru")
+    assert 'name="request_id"' not in status  # no question: the page answers before any route runs anyway
+    r = applicant.post("/ru/status/answer", data={"csrf": "x"}, files={"file": ("big.pdf", huge, "application/pdf")})
+    assert r.status_code == 413 and "Файл слишком большой" in r.text and 'href="/ru/status"' in r.text
+    api = client.post(f"/api/cases/{case['case_id']}/documents", headers=env.headers(Role.CASEWORKER),
+                      files={"file": ("big.pdf", huge, "application/pdf")})
+    assert api.status_code == 413 and api.json()["error"]["code"] == "too_large"  # API clients still get JSON
+    with env.db.uow() as uow:
+        assert uow.count(DocumentRow) == 0

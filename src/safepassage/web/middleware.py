@@ -7,6 +7,8 @@ import re
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from safepassage.web.too_large import too_large_page
+
 MAX_BODY = 1_000_000  # bytes; the largest legitimate request (an application) is far smaller
 #: Document uploads (10 MiB per file, see services/documents.py) plus room for the form's other fields.
 MAX_UPLOAD_BODY = 10 * 1024 * 1024 + 256 * 1024
@@ -72,7 +74,7 @@ class BodyLimit:
         limit = MAX_UPLOAD_BODY if UPLOAD_PATHS.match(scope["path"]) else self.limit
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
-            await _too_large(send)
+            await _too_large(send, scope)
             return
         seen, too_large, started = 0, False, False
 
@@ -107,13 +109,15 @@ class _TooLarge(Exception):
     pass
 
 
-async def _too_large(send: Send) -> None:
-    body = b'{"error":{"code":"too_large","message":"The request is too large."}}'
+async def _too_large(send: Send, scope: Scope) -> None:
+    page = too_large_page(scope)  # a browser's upload gets a page in its language
+    body = page or b'{"error":{"code":"too_large","message":"The request is too large."}}'
+    kind = b"text/html; charset=utf-8" if page else b"application/json"
     await send(
         {
             "type": "http.response.start",
             "status": 413,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+            "headers": [(b"content-type", kind), (b"content-length", str(len(body)).encode())],
         }
     )
     await send({"type": "http.response.body", "body": body})

@@ -57,6 +57,7 @@ STATUSES = {
     "withdrawn": N_("Withdrawn"),
 }
 KINDS = {"staff": N_("staff"), "applicant": N_("the applicant"), "system": N_("the system")}
+GO_BACK = N_("Go back")  # shown by web/too_large.py, which is outside the extracted page code
 
 
 def _reads_documents(who: StaffSession) -> bool:
