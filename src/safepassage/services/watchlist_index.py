@@ -24,7 +24,9 @@ _CHUNK = 500
 def _live(at: int) -> Any:
     """Rows of watchlist_entries live at version `at`."""
     e = WatchlistEntry
-    return and_(e.added_in <= at, or_(e.removed_in.is_(None), e.removed_in > at))
+    # `+ 0` keeps SQLite from picking the (list, added_in) index for this one-sided range, which covers
+    # nearly every row; the entity-id indexes are the selective ones (measured: 6 s -> ms per lookup at 1M).
+    return and_((e.added_in + 0) <= at, or_(e.removed_in.is_(None), e.removed_in > at))
 
 
 @dataclass
