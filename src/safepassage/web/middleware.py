@@ -102,7 +102,7 @@ class BodyLimit:
         except _TooLarge:
             pass
         if too_large and not started:
-            await _too_large(send)
+            await _too_large(send, scope)
 
 
 class _TooLarge(Exception):
