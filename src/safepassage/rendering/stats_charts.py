@@ -7,6 +7,7 @@ to `svg.pygal-chart`, so the page's own classes are untouched.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache
@@ -78,7 +79,7 @@ def chart_css() -> str:
         chart = kind(**{**_CONFIG, "css": ("file://style.css", "file://graph.css")})
         chart.add("x", [1, 2])
         found = re.search(r"<style[^>]*>(.*?)</style>", chart.render(is_unicode=True), re.S)
-        css += found.group(1) if found else ""
+        css += html.unescape(found.group(1)) if found else ""  # pygal escapes ">" inside <style>
     rules = []
     for selector, body in re.findall(r"([^{}]*)\{([^{}]*)\}", css):
         scoped = ", ".join(f"svg.pygal-chart {s.strip()}".rstrip() for s in selector.split(",")) or "svg.pygal-chart"
