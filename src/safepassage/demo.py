@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from safepassage import demo_decisions
 from safepassage.demo_data import seed_watchlists
+from safepassage.demo_data.incidents import seed_incidents
 from safepassage.domain.case import Application, FamilyMember, Relationship, SurrenderRequest
 from safepassage.domain.pathways import Channel, Language, Pathway, Urgency
 from safepassage.domain.person import (
@@ -143,6 +144,7 @@ def create_demo_users(db: Database) -> Iterator[tuple[str, str, str]]:
 def seed(db: Database, *, cases: int = 200, seed_value: int = 1) -> int:
     """Create `cases` applications plus surrender requests, moved through the stages; returns the count."""
     seed_watchlists(db)  # first, so that cases entering screening are screened against it
+    seed_incidents(db)  # and the documented incidents, for the unit–incident flags
     rng = random.Random(seed_value)  # noqa: S311 - demo data, not security
     system = Actor.system()
     made = 0
@@ -185,11 +187,14 @@ def seed(db: Database, *, cases: int = 200, seed_value: int = 1) -> int:
 
 
 def _walk(db: Database, case_id: str, path: list[Stage]) -> None:
-    version = 1
+    version, current = 1, None
     for stage in path:
+        if stage == current:  # screening moved the case on by itself (nothing to review)
+            continue
+        if current is Stage.SCREENING:  # screening found something: the case waits for an analyst
+            return
         if stage in DECIDED or stage is Stage.APPEAL:  # decisions and appeals have their own services
             demo_decisions.reach(db, case_id, stage)
             continue
-        version = casework.move_case(
-            db.uow(), actor=Actor.system(), case_id=case_id, to=stage, expected_version=version
-        ).version
+        moved = casework.move_case(db.uow(), actor=Actor.system(), case_id=case_id, to=stage, expected_version=version)
+        version, current = moved.version, Stage(moved.stage)
