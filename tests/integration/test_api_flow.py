@@ -29,12 +29,12 @@ def test_apply_check_status_and_move_case_along(client: TestClient, env: Env) ->
     assert receipt["case_id"] in [c["id"] for c in queue["items"]]
     case = client.get(f"/api/cases/{receipt['case_id']}", headers=h).json()
     assert case["principal"]["last_name"] == "Петров" and case["allowed_transitions"] == ["screening", "withdrawn"]
-    for to in ("screening", "review"):
-        r = client.post(
-            f"/api/cases/{receipt['case_id']}/transitions", json={"to": to, "version": case["version"]}, headers=h
-        )
-        assert r.status_code == 200, r.text
-        case = r.json()
+    # entering screening screens the case; with nothing to review it moves on to review by itself
+    r = client.post(
+        f"/api/cases/{receipt['case_id']}/transitions", json={"to": "screening", "version": case["version"]}, headers=h
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["stage"] == "review"
     r = client.post("/api/status", json={"receipt": receipt["receipt"], "passphrase": receipt["passphrase"]})
     assert r.json()["stage"] == "review" and r.json()["next_step"]["code"] == "wait_or_answer"
 
@@ -76,7 +76,7 @@ def test_stale_version_gets_409_and_changes_nothing(client: TestClient, env: Env
     assert client.post(url, json={"to": "screening", "version": 1}, headers=h).status_code == 200
     r = client.post(url, json={"to": "withdrawn", "version": 1}, headers=h)
     assert r.status_code == 409 and r.json()["error"]["code"] == "stale_version"
-    assert client.get(f"/api/cases/{rec['case_id']}", headers=h).json()["stage"] == "screening"
+    assert client.get(f"/api/cases/{rec['case_id']}", headers=h).json()["stage"] == "review"  # cleared by screening
 
 
 def test_illegal_transition_is_409_with_allowed_moves_named(client: TestClient, env: Env) -> None:

@@ -71,8 +71,9 @@ def run_machine(env: Env) -> None:
                 return
             assert not stale, "a stale version was accepted"
             self.cases[case_id] = out.version
-            self.stages[case_id] = to
-            self.committed += 1
+            self.stages[case_id] = Stage(out.stage)
+            # entering screening screens the case; with no hit it moves on to review by itself (a second move)
+            self.committed += 2 if to is Stage.SCREENING and out.stage == Stage.REVIEW else 1
 
         @invariant()
         def database_agrees(self) -> None:
