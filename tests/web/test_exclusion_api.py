@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from safepassage.security.policy import Role
-from safepassage.store.models import AuditEntry
+from safepassage.store.models import AuditEntry, StaffSession
 from safepassage.store.models_exclusion import ExclusionRecord
+from safepassage.store.types import utcnow
 from safepassage.web.api_exclusion import RECORD_EXAMPLE
-from tests.conftest import Env
+from tests.conftest import PASSWORD, Env
 from tests.helpers import application
 
 
@@ -90,3 +92,26 @@ def test_who_may_read_exclusion_material(client: TestClient, env: Env) -> None:
     missing = client.get("/api/cases/00000000-0000-4000-8000-000000000000/exclusion-records",
                          headers=env.headers(Role.ADJUDICATOR))
     assert missing.status_code == 404
+
+
+def test_exclusion_material_needs_a_recent_step_up(client: TestClient, env: Env) -> None:
+    cid = _case(client)
+    rec = _post(client, env, f"/api/cases/{cid}/exclusion-records", RECORD_EXAMPLE, Role.SCREENING_ANALYST).json()
+    with env.db.uow() as uow:
+        uow.session.execute(update(StaffSession).values(reauth_at=utcnow() - timedelta(hours=1)))
+        uow.commit()
+    for what in ("exclusion-records", "referrals"):
+        r = client.get(f"/api/cases/{cid}/{what}", headers=env.headers(Role.ADJUDICATOR))
+        assert r.status_code == 401 and r.json()["error"]["code"] == "step_up_required"
+        assert "Rome" not in r.text
+    stale = _post(client, env, f"/api/cases/{cid}/exclusion-reviews",
+                  {"id": rec["id"], "version": rec["version"], "approve": True}, Role.ADJUDICATOR)
+    assert stale.status_code == 401 and stale.json()["error"]["code"] == "step_up_required"
+    with env.db.uow() as uow:
+        assert uow.session.get(ExclusionRecord, rec["id"]).status == "submitted"  # type: ignore[union-attr]
+    # the refusal does not end the session: stepping up makes the same request work
+    assert client.post("/api/auth/step-up", json={"password": PASSWORD},
+                       headers=env.headers(Role.ADJUDICATOR)).status_code == 204
+    ok = _post(client, env, f"/api/cases/{cid}/exclusion-reviews",
+               {"id": rec["id"], "version": rec["version"], "approve": True}, Role.ADJUDICATOR)
+    assert ok.status_code == 200 and ok.json()["status"] == "approved"

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import html
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 
+from safepassage.store.models import StaffSession
 from safepassage.store.models_exclusion import ExclusionRecord, Referral
+from safepassage.store.types import utcnow
 from tests.conftest import Env
 from tests.helpers import application
 from tests.web import exclusion_setup
@@ -108,3 +112,21 @@ def test_roles_without_exclusion_access_see_no_panel(client: TestClient, env: En
     exclusion_setup.submitted_record(env, cid)
     page = login(browser(client), username).get(f"/ru/console/cases/{cid}").text
     assert 'id="exclusion"' not in page and "Rome Statute" not in page
+
+
+def test_a_stale_session_is_asked_to_step_up_not_logged_out(client: TestClient, env: Env) -> None:
+    cid = _case(client)
+    view = exclusion_setup.submitted_record(env, cid)
+    adj = login(browser(client), "adjudicator")
+    page = adj.get(f"/ru/console/cases/{cid}").text
+    with env.db.uow() as uow:
+        uow.session.execute(update(StaffSession).values(reauth_at=utcnow() - timedelta(hours=1)))
+        uow.commit()
+    r = adj.post(f"/ru/console/cases/{cid}/exclusion/review",
+                 data={"csrf": token(page), "id": view.id, "version": view.version, "decision": "approve"},
+                 follow_redirects=False)
+    assert r.status_code == 200 and "Сначала подтвердите, что это вы" in r.text
+    assert 'id="exclusion"' not in r.text and "Rome Statute" not in r.text  # the panel waits for step-up
+    assert 'action="/ru/console/step-up"' in r.text
+    with env.db.uow() as uow:
+        assert uow.session.get(ExclusionRecord, view.id).status == "submitted"  # type: ignore[union-attr]

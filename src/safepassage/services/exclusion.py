@@ -16,7 +16,15 @@ from typing import Any
 
 from sqlalchemy import select
 
-from safepassage.domain.errors import Conflict, Forbidden, IllegalTransition, InvalidInput, NotFound, StaleVersion
+from safepassage.domain.errors import (
+    Conflict,
+    Forbidden,
+    IllegalTransition,
+    InvalidInput,
+    NotFound,
+    StaleVersion,
+    StepUpRequired,
+)
 from safepassage.domain.exclusion import (
     BASIS_SOURCES,
     CATEGORIES,
@@ -88,6 +96,13 @@ class RecordView:
 def _staff(actor: Actor) -> None:
     if actor.kind != "staff" or not actor.user_id:
         raise Forbidden("Exclusion records are written and approved by people, never automatically.")
+
+
+def fresh(actor: Actor) -> None:
+    """Exclusion material is shown and changed only after a recent re-authentication (step-up)."""
+    if actor.kind == "staff" and not actor.stepped_up:
+        raise StepUpRequired("Confirm your password and code first (POST /api/auth/step-up): exclusion material "
+                             "is shown and changed only after a recent re-authentication.")
 
 
 def _working(case: Case) -> None:
@@ -166,6 +181,7 @@ def save_record(
     category, content = validate(data, complete=submit)
     with uow:
         case = case_for_update(uow, actor, case_id, action=Action.RECORD_EXCLUSION)
+        fresh(actor)
         _working(case)
         _check_statements(uow, case, content)
         now = utcnow()
@@ -206,6 +222,7 @@ def submit_record(uow: UnitOfWork, *, actor: Actor, case_id: str, record_id: str
     _staff(actor)
     with uow:
         case = case_for_update(uow, actor, case_id, action=Action.RECORD_EXCLUSION)
+        fresh(actor)
         _working(case)
         record = _record(uow, case, record_id, expected_version)
         if record.author_id != actor.user_id:
@@ -242,6 +259,7 @@ def review_record(
         raise RecordInvalid({"reasons": "Say why the record goes back to its author."})
     with uow:
         case = case_for_update(uow, actor, case_id, action=Action.APPROVE_EXCLUSION)
+        fresh(actor)
         _working(case)
         record = _record(uow, case, record_id, expected_version)
         if record.author_id == actor.user_id:
@@ -268,6 +286,7 @@ def may_read(actor: Actor) -> None:
         if grant(role_of(actor), Action.READ) is None:
             raise NotFound(CASE_NOT_FOUND) from None
         raise
+    fresh(actor)
 
 
 def records_for_case(uow: UnitOfWork, *, actor: Actor, case_id: str) -> list[RecordView]:

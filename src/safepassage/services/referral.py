@@ -102,6 +102,7 @@ def request_referral(
         raise exclusion.RecordInvalid(errors)
     with uow:
         case = case_for_update(uow, actor, case_id, action=Action.REFER)
+        exclusion.fresh(actor)
         pid = exclusion._person(case, person_id)
         record = exclusion.approved_record_for(uow, case.id, pid)
         if record is None:
@@ -151,6 +152,7 @@ def review_referral(
         raise exclusion.RecordInvalid({"reasons": "Say why the referral is declined."})
     with uow:
         case = case_for_update(uow, actor, case_id, action=Action.APPROVE_REFERRAL)
+        exclusion.fresh(actor)
         ref = _referral(uow, case, referral_id)
         if expected_version is not None and ref.version != expected_version:
             raise StaleVersion("This referral was changed by someone else. Reload it; nothing was changed.")

@@ -13,7 +13,15 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
-from safepassage.domain.errors import Conflict, Forbidden, IllegalTransition, InvalidInput, NotFound, StaleVersion
+from safepassage.domain.errors import (
+    Conflict,
+    Forbidden,
+    IllegalTransition,
+    InvalidInput,
+    NotFound,
+    StaleVersion,
+    StepUpRequired,
+)
 from safepassage.security.policy import Action, FieldClass, Role, readable_fields
 from safepassage.services import exclusion, referral
 from safepassage.store.uow import UnitOfWork
@@ -124,6 +132,8 @@ def _version(form: dict[str, str]) -> int:
 
 def _refusal(request: Request, exc: Exception) -> str:
     _ = gettext_for(request)
+    if isinstance(exc, StepUpRequired):
+        return _("Confirm it is you first (password and code, in the form on this page); nothing was changed.")
     if isinstance(exc, StaleVersion):
         return _("Someone else changed this in the meantime. Nothing was changed: the page now shows it as it is.")
     if isinstance(exc, Forbidden) and "Four eyes" in exc.message:
@@ -191,7 +201,7 @@ def save_record(request: Request, case_id: UUID, posted: Posted, who: Guarded, u
                               expected_version=version or None, submit=form.get("action") == "submit")
     except InvalidInput as exc:
         return _case_again(request, who, uow, str(case_id), _field_errors(request, exc), typed)
-    except (StaleVersion, Forbidden, IllegalTransition, Conflict) as exc:
+    except (StaleVersion, Forbidden, IllegalTransition, Conflict, StepUpRequired) as exc:
         return _case_again(request, who, uow, str(case_id), {"form": _refusal(request, exc)}, typed,
                            409 if isinstance(exc, StaleVersion | Conflict) else 200)
     return redirect(request, f"/console/cases/{case_id}?done=exclusion#exclusion")
@@ -218,7 +228,7 @@ def _review(request: Request, case_id: str, posted: Posted, who: StaffSession, u
     except InvalidInput as exc:
         return _case_again(request, who, uow, case_id, {field: _(REASONS_NEEDED)} if getattr(
             exc, "errors", None) else _field_errors(request, exc), typed)
-    except (StaleVersion, Forbidden, IllegalTransition, Conflict, NotFound) as exc:
+    except (StaleVersion, Forbidden, IllegalTransition, Conflict, NotFound, StepUpRequired) as exc:
         if isinstance(exc, NotFound) and "case" in exc.message:
             raise
         return _case_again(request, who, uow, case_id, {field: _refusal(request, exc)}, typed,
@@ -254,7 +264,7 @@ def request_referral(request: Request, case_id: UUID, posted: Posted, who: Guard
         referral.request_referral(uow, actor=who.actor, case_id=str(case_id), authority=authority, grounds=grounds)
     except InvalidInput as exc:
         return _case_again(request, who, uow, str(case_id), _field_errors(request, exc), typed)
-    except (Forbidden, Conflict) as exc:
+    except (Forbidden, Conflict, StepUpRequired) as exc:
         return _case_again(request, who, uow, str(case_id), {"authority": _refusal(request, exc)}, typed,
                            409 if isinstance(exc, Conflict) else 200)
     return redirect(request, f"/console/cases/{case_id}?done=referral#exclusion")
