@@ -254,3 +254,15 @@ def test_diff_refuses_versions_that_do_not_exist(env: Env, tmp_path: Path) -> No
     _import(env, write(tmp_path, "v1.jsonl", V1))
     with pytest.raises(InvalidInput, match="from 1 to 1"):
         watchlists.diff(env.db, actor=SYSTEM, name="wanted", to_version=7)
+
+
+def test_the_diff_worked_out_in_small_slices_gives_the_same_result(
+    env: Env, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(watchlists, "SLICE", 2)  # every step in many short transactions
+    _import(env, write(tmp_path, "v1.jsonl", V1))
+    r = _import(env, write(tmp_path, "v2.jsonl", V2))
+    assert (r.added, r.removed, r.changed, r.unchanged) == (1, 1, 1, 2)
+    assert _live_ids(env) == {"p1", "p3", "p4", "p5"}
+    with env.db.uow() as uow:
+        assert uow.count(WatchlistStaging) == 0

@@ -44,6 +44,7 @@ from safepassage.store.uow import Actor, Database
 
 FORMATS = ("ftm", "csv")
 BATCH = 5000  # staging rows per transaction: short write locks for everyone else on SQLite
+SLICE = 20_000  # rows compared per transaction when working out the diff
 ABANDONED_AFTER = timedelta(hours=2)  # an import still "importing" this long ago was killed
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 _CHUNK = 500
@@ -232,40 +233,55 @@ def _rowcount(result: Any) -> int:
     return int(cast(CursorResult[Any], result).rowcount)
 
 
+def _ranges(db: Database, column: Any, *where: Any) -> list[tuple[int, int]]:
+    """[lo, hi] windows of SLICE values of an integer column: each step of the diff is one short write."""
+    with db.uow(readonly=True) as uow:
+        lo, hi = uow.session.execute(select(func.min(column), func.max(column)).where(*where)).one()
+    if lo is None:
+        return []
+    return [(start, start + SLICE - 1) for start in range(int(lo), int(hi) + 1, SLICE)]
+
+
 def _apply(db: Database, list_id: str, version_id: str, number: int) -> tuple[int, int, int]:
-    """Mark removed and changed rows, insert new ones (all invisible until the flip); (added, removed, changed)."""
+    """Mark removed and changed rows, insert new ones (all invisible until the flip); (added, removed, changed).
+
+    Done in slices of SLICE rows, each its own transaction, so that on SQLite other writers (intake)
+    never wait long for the write lock while a million-person list is compared.
+    """
     e, st = WatchlistEntry, WatchlistStaging
     same_id = and_(st.version_id == version_id, st.entity_id == e.entity_id)
     live = and_(e.watchlist_id == list_id, e.removed_in.is_(None))
-    with db.uow() as uow:
-        removed = _rowcount(uow.session.execute(
-            update(e).where(live, ~exists().where(same_id)).values(removed_in=number)
-        ))
-        uow.commit()
-    with db.uow() as uow:
-        changed = _rowcount(uow.session.execute(
-            update(e).where(live, exists().where(same_id, st.content_hash != e.content_hash)).values(removed_in=number)
-        ))
-        uow.commit()
-    with db.uow() as uow:
-        e2 = aliased(WatchlistEntry)
+    removed = changed = 0
+    for lo, hi in _ranges(db, e.id, e.watchlist_id == list_id):
+        window = and_(live, e.id.between(lo, hi))
+        with db.uow() as uow:
+            removed += _rowcount(uow.session.execute(
+                update(e).where(window, ~exists().where(same_id)).values(removed_in=number)
+            ))
+            changed += _rowcount(uow.session.execute(
+                update(e).where(window, exists().where(same_id, st.content_hash != e.content_hash))
+                .values(removed_in=number)
+            ))
+            uow.commit()
+    e2 = aliased(WatchlistEntry)
+    for lo, hi in _ranges(db, st.line, st.version_id == version_id):
         new = select(
             literal(list_id, String(36)), st.entity_id, st.content_hash, st.data, literal(number, Integer),
         ).where(
-            st.version_id == version_id,
+            st.version_id == version_id, st.line.between(lo, hi),
             ~exists().where(e2.watchlist_id == list_id, e2.entity_id == st.entity_id, e2.removed_in.is_(None)),
         )
-        uow.session.execute(
-            insert(e).from_select(["watchlist_id", "entity_id", "content_hash", "data", "added_in"], new)
-        )
+        with db.uow() as uow:
+            uow.session.execute(
+                insert(e).from_select(["watchlist_id", "entity_id", "content_hash", "data", "added_in"], new)
+            )
+            uow.session.execute(delete(st).where(st.version_id == version_id, st.line.between(lo, hi)))
+            uow.commit()
+    with db.uow(readonly=True) as uow:
         # Counted, not taken from rowcount: drivers disagree on it for INSERT ... SELECT.
         inserted = int(uow.session.scalar(
             select(func.count()).select_from(e).where(e.watchlist_id == list_id, e.added_in == number)
         ) or 0)
-        uow.commit()
-    with db.uow() as uow:
-        uow.session.execute(delete(st).where(st.version_id == version_id))
-        uow.commit()
     return inserted - changed, removed, changed
 
 
