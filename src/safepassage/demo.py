@@ -6,7 +6,7 @@ import random
 import secrets
 from collections.abc import Iterator
 
-from safepassage import demo_decisions
+from safepassage import demo_decisions, demo_documents
 from safepassage.demo_data import seed_watchlists
 from safepassage.demo_data.incidents import seed_incidents
 from safepassage.domain.case import Application, FamilyMember, Relationship, SurrenderRequest
@@ -170,6 +170,8 @@ def seed(db: Database, *, cases: int = 200, seed_value: int = 1) -> int:
         )
         receipt = intake.submit_application(db.uow(), actor=system, application=app)
         _walk(db, receipt.case_id, PATHS[i % len(PATHS)])
+        if i % 5 == 2:
+            demo_documents.seed(db, receipt, i)  # questions and answers with a scan (issue 5)
         made += 1
     for i in range(max(10, cases // 10)):
         req = SurrenderRequest(

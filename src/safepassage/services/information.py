@@ -42,7 +42,7 @@ class RequestView:
     status: str
     question: str
     due_on: date | None
-    asked_by: str
+    asked_by: str | None
     asked_at: datetime
     answer: str | None
     answered_at: datetime | None
@@ -89,7 +89,7 @@ def ask(
         rid = new_id()
         sealed = uow.keys.for_case(case).seal_json({"text": text}, table=TABLE, column="question", row_id=rid)
         uow.session.add(InformationRequestRow(id=rid, case_id=case.id, status="open", question=sealed, due_on=due,
-                                              asked_by=actor.user_id or "", asked_at=utcnow()))
+                                              asked_by=actor.user_id, asked_at=utcnow()))
         case.updated_at = utcnow()  # the applicant now has something to do: the case changed
         uow.audit.record(actor, AuditEvent.INFO_REQUESTED, "case", case.id, fields=("documents", f"request:{rid}"))
         uow.commit()

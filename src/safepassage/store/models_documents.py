@@ -25,7 +25,7 @@ class InformationRequestRow(Base):
     status: Mapped[str] = mapped_column(String(16), default="open")
     question: Mapped[bytes] = mapped_column(LargeBinary)  # sealed text
     due_on: Mapped[date | None] = mapped_column(Date, nullable=True)
-    asked_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    asked_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True)  # None: the system
     asked_at: Mapped[datetime] = mapped_column(default=utcnow)
     answer: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)  # sealed text
     answered_at: Mapped[datetime | None] = mapped_column(nullable=True)

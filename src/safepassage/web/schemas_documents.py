@@ -98,7 +98,7 @@ class InformationRequestOut(BaseModel):
     status: str
     question: str
     due_on: date | None
-    asked_by: str
+    asked_by: str | None
     asked_at: datetime
     answer: str | None
     answered_at: datetime | None

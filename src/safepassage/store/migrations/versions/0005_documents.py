@@ -27,7 +27,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("question", sa.LargeBinary(), nullable=False),
         sa.Column("due_on", sa.Date(), nullable=True),
-        sa.Column("asked_by", sa.String(36), nullable=False),
+        sa.Column("asked_by", sa.String(36), nullable=True),
         sa.Column("asked_at", UTCDateTime(), nullable=False),
         sa.Column("answer", sa.LargeBinary(), nullable=True),
         sa.Column("answered_at", UTCDateTime(), nullable=True),
