@@ -8,12 +8,12 @@ arrivals), re-deriving those cases' rows from all their events, so it is idempot
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import ColumnElement, Table, and_, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from safepassage.domain.stages import DECIDED, PRE_JOURNEY, Stage
@@ -26,7 +26,9 @@ from safepassage.store.uow import Database
 #: Transactions stamp events before they commit; re-reading this far back catches late commits.
 MARGIN = timedelta(minutes=10)
 BATCH = 500
+FULL_BATCH = 20_000
 _STATE = "facts"
+FACTS = cast(Table, CaseFactRow.__table__)
 _LOCK = 0x5AFE_57A7  # PostgreSQL advisory lock: one refresh at a time
 HOUR_STAGES = ("received", "screening", "review", "exclusion_review", "decision_pending", "appeal")
 
@@ -94,35 +96,38 @@ def derive(case: _Case, events: Sequence[tuple[str | None, str, datetime]], peop
     return row
 
 
-def _load(session: Session, ids: Sequence[str]) -> list[dict[str, Any]]:
+def _rows(session: Session, where: Callable[[Any], ColumnElement[bool]]) -> list[dict[str, Any]]:
+    """Fact rows of the cases selected by `where(case_id column)` (an IN list or an id range)."""
     cases = [
         _Case(r.id, r.stage, r.pathways, r.priority, r.created_at, r.stage_changed_at, r.erased_at is not None)
         for r in session.execute(
             select(Case.id, Case.stage, Case.pathways, Case.priority, Case.created_at, Case.stage_changed_at,
-                   Case.erased_at).where(Case.id.in_(ids))
+                   Case.erased_at).where(where(Case.id))
         )
     ]
     events: dict[str, list[tuple[str | None, str, datetime]]] = defaultdict(list)
     for ev in session.execute(
         select(StageEvent.case_id, StageEvent.from_stage, StageEvent.to_stage, StageEvent.at)
-        .where(StageEvent.case_id.in_(ids)).order_by(StageEvent.case_id, StageEvent.at)
+        .where(where(StageEvent.case_id))
     ):
         events[ev.case_id].append((ev.from_stage, ev.to_stage, ev.at))
     persons = dict(session.execute(
-        select(PersonRow.case_id, func.count()).where(PersonRow.case_id.in_(ids)).group_by(PersonRow.case_id)
+        select(PersonRow.case_id, func.count()).where(where(PersonRow.case_id)).group_by(PersonRow.case_id)
     ).all())
     groups = dict(session.execute(
-        select(SurrenderRow.case_id, SurrenderRow.group_size).where(SurrenderRow.case_id.in_(ids))
+        select(SurrenderRow.case_id, SurrenderRow.group_size).where(where(SurrenderRow.case_id))
     ).all())
     arrivals = dict(session.execute(
-        select(ArrivalRow.case_id, ArrivalRow.arrived_on).where(ArrivalRow.case_id.in_(ids))
+        select(ArrivalRow.case_id, ArrivalRow.arrived_on).where(where(ArrivalRow.case_id))
     ).all())
+    erased = [c.id for c in cases if c.erased]
     previous = {
         r.case_id: (r.people, r.principals)
         for r in session.execute(
-            select(CaseFactRow.case_id, CaseFactRow.people, CaseFactRow.principals).where(CaseFactRow.case_id.in_(ids))
+            select(CaseFactRow.case_id, CaseFactRow.people, CaseFactRow.principals)
+            .where(CaseFactRow.case_id.in_(erased))
         )
-    }
+    } if erased else {}
     rows = []
     for case in cases:
         group = int(groups.get(case.id) or 0)
@@ -134,7 +139,8 @@ def _load(session: Session, ids: Sequence[str]) -> list[dict[str, Any]]:
             people, principals = previous[case.id]  # erasure deletes the person rows: keep the count made before
         arrived = arrivals.get(case.id)
         arrived_at = datetime(arrived.year, arrived.month, arrived.day, tzinfo=UTC) if arrived else None
-        rows.append(derive(case, events.get(case.id, []), people, principals, arrived_at))
+        evs = sorted(events.get(case.id, []), key=lambda e: e[2])
+        rows.append(derive(case, evs, people, principals, arrived_at))
     return rows
 
 
@@ -177,7 +183,7 @@ def _cluster(session: Session, touched: Sequence[str]) -> None:
 
 
 def _write(session: Session, ids: Sequence[str]) -> None:
-    rows = _load(session, ids)
+    rows = _rows(session, lambda col: col.in_(ids))
     clusters = {
         r.case_id: (r.cluster_id, r.clustered)
         for r in session.execute(
@@ -189,7 +195,7 @@ def _write(session: Session, ids: Sequence[str]) -> None:
         row["cluster_id"], row["clustered"] = clusters.get(row["case_id"], (row["case_id"], 0))
     session.execute(delete(CaseFactRow).where(CaseFactRow.case_id.in_(ids)))
     if rows:
-        session.execute(insert(CaseFactRow), rows)
+        session.connection().execute(insert(FACTS), rows)  # Core: one executemany
     _cluster(session, ids)
 
 
@@ -213,6 +219,40 @@ def _batches(ids: Iterable[str]) -> Iterable[list[str]]:
         yield batch
 
 
+def _rebuild(session: Session) -> int:
+    """Every case's row again, in id ranges (no long IN lists); then every person cluster from the links."""
+    kept = {r.case_id: (r.cluster_id, r.clustered) for r in session.execute(
+        select(CaseFactRow.case_id, CaseFactRow.cluster_id, CaseFactRow.clustered).where(CaseFactRow.clustered == 1))}
+    erased_counts = _rows_of_erased(session)
+    session.execute(delete(CaseFactRow).where(CaseFactRow.case_id.not_in(erased_counts)) if erased_counts
+                    else delete(CaseFactRow))
+    ids = session.scalars(select(Case.id).order_by(Case.id)).all()
+    for i in range(0, len(ids), FULL_BATCH):
+        lo, hi = ids[i], ids[min(i + FULL_BATCH, len(ids)) - 1]
+        rows = _rows(session, _between(lo, hi))
+        for row in rows:
+            row["cluster_id"], row["clustered"] = kept.get(row["case_id"], (row["case_id"], 0))
+        session.execute(delete(CaseFactRow).where(CaseFactRow.case_id.in_(
+            [r["case_id"] for r in rows if r["case_id"] in erased_counts])))
+        if rows:
+            session.connection().execute(insert(FACTS), rows)  # Core: one executemany
+    linked = {c for pair in stats_sources.all_confirmed_links(session) for c in pair} | set(kept)
+    for batch in _batches(sorted(linked)):
+        _cluster(session, batch)
+    return len(ids)
+
+
+def _between(lo: str, hi: str) -> Callable[[Any], ColumnElement[bool]]:
+    return lambda col: and_(col >= lo, col <= hi)
+
+
+def _rows_of_erased(session: Session) -> set[str]:
+    """Erased cases that already have a row: their people count (made before erasure) must survive."""
+    return set(session.scalars(
+        select(CaseFactRow.case_id).join(Case, Case.id == CaseFactRow.case_id).where(Case.erased_at.is_not(None))
+    ).all())
+
+
 def refresh(db: Database, *, full: bool = False) -> int:
     """Fold every change since the last refresh into the fact summary (everything if `full`); returns cases."""
     with db.uow() as uow:
@@ -222,14 +262,15 @@ def refresh(db: Database, *, full: bool = False) -> int:
         started = utcnow()
         state = session.get(StatsStateRow, _STATE)
         if full or state is None:
-            ids: list[str] = list(session.scalars(select(Case.id).order_by(Case.id)).all())
+            count = _rebuild(session)
         else:
             ids = _changed(session, state.at - MARGIN)
-        for batch in _batches(ids):
-            _write(session, batch)
+            for batch in _batches(ids):
+                _write(session, batch)
+            count = len(ids)
         if state is None:
             session.add(StatsStateRow(name=_STATE, at=started))
         else:
             state.at = started
         uow.commit()
-        return len(ids)
+        return count

@@ -33,6 +33,15 @@ def confirmed_links(session: Session, case_ids: Collection[str]) -> list[tuple[s
     return [(a, b) for a, b in session.execute(stmt)]
 
 
+def all_confirmed_links(session: Session) -> list[tuple[str, str]]:
+    """Every confirmed "same person" link (for a full rebuild)."""
+    links = _table("identity_links")
+    if links is None:
+        return []
+    stmt = select(links.c.case_id, links.c.other_case_id).where(links.c.status == "confirmed")
+    return [(a, b) for a, b in session.execute(stmt)]
+
+
 def links_decided_since(session: Session, since: datetime) -> list[str]:
     """Cases on either side of an identity link confirmed or dismissed since `since`."""
     links = _table("identity_links")
