@@ -100,12 +100,14 @@ def diff(
     name: Annotated[str, typer.Argument(help="The list's name.")],
     from_version: Annotated[int | None, typer.Option("--from", help="Older version (default: the one before).")] = None,
     to_version: Annotated[int | None, typer.Option("--to", help="Newer version (default: the current one).")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many persons per kind of change (0: all).")] = 1000,
 ) -> None:
     """Persons added, removed and changed between two versions of a list."""
     from safepassage.services import watchlists
 
     try:
-        d = watchlists.diff(_db(), actor=Actor.system(), name=name, from_version=from_version, to_version=to_version)
+        d = watchlists.diff(_db(), actor=Actor.system(), name=name, from_version=from_version, to_version=to_version,
+                            limit=limit or None)
     except DomainError as exc:
         raise _fail(exc) from None
     table = Table("change", "id", "name", "birth dates", title=f"{d.name}: version {d.from_version} → {d.to_version}")
@@ -113,7 +115,10 @@ def diff(
         for e in items:
             table.add_row(kind, e.entity_id, e.caption, ", ".join(e.birth_dates))
     Console().print(table)  # made now, so that it measures the terminal (or $COLUMNS) it prints to
-    out.print(f"{len(d.added)} added, {len(d.removed)} removed, {len(d.changed)} changed.")
+    added, removed, changed = d.counts
+    out.print(f"{added} added, {removed} removed, {changed} changed.")
+    if max(d.counts) > limit > 0:
+        out.print(f"Only the first {limit} of each are listed (--limit 0 lists all).")
 
 
 @tokens_app.command("create")

@@ -130,3 +130,12 @@ def test_cli_tokens_are_printed_once_listed_without_secret_and_revoked(tmp_path:
     assert refused.exit_code == 2 and "match API" in refused.output
     assert runner.invoke(app, ["tokens", "revoke", "partner"], env=env).exit_code == 0
     assert runner.invoke(app, ["tokens", "revoke", "nobody"], env=env).exit_code == 2
+
+
+def test_a_diff_is_cut_at_the_limit_but_counts_everyone(client: TestClient, env: Env) -> None:
+    h = env.headers(Role.SCREENING_ANALYST)
+    rows = "".join(f"x{i},Особа{i} Тестова\n" for i in range(30))
+    assert client.post("/api/watchlists/big/versions", json={"format": "csv", "content": "id,name\n" + rows},
+                       headers=h).status_code == 201
+    d = client.get("/api/watchlists/big/diff", params={"limit": 7}, headers=h).json()
+    assert len(d["added"]) == 7 and d["counts"] == {"added": 30, "removed": 0, "changed": 0}

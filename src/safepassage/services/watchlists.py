@@ -119,6 +119,7 @@ class Diff:
     added: list[EntryBrief]
     removed: list[EntryBrief]
     changed: list[EntryBrief]
+    counts: tuple[int, int, int] = (0, 0, 0)  # added, removed, changed (the lists may be cut at `limit`)
 
 
 @dataclass(frozen=True)
@@ -423,10 +424,10 @@ def _diff_ids(session: Session, list_id: str, frm: int, to: int) -> tuple[set[st
     return set(new.keys() - both), set(old.keys() - both), changed
 
 
-def _briefs(session: Session, list_id: str, ids: Iterable[str], at: int) -> list[EntryBrief]:
-    """Display rows for entity ids as they were at version `at`, sorted by caption."""
+def _briefs(session: Session, list_id: str, ids: Iterable[str], at: int, limit: int | None) -> list[EntryBrief]:
+    """Display rows for entity ids (the first `limit` by id) as they were at version `at`, sorted by caption."""
     out = []
-    id_list = sorted(ids)
+    id_list = sorted(ids)[:limit]
     for i in range(0, len(id_list), _CHUNK):
         rows = session.execute(
             select(WatchlistEntry.entity_id, WatchlistEntry.data).where(
@@ -441,8 +442,11 @@ def _briefs(session: Session, list_id: str, ids: Iterable[str], at: int) -> list
 
 
 def diff(db: Database, *, actor: Actor, name: str, from_version: int | None = None,
-         to_version: int | None = None) -> Diff:
-    """Persons added, removed and changed between two versions (default: the current one and the one before)."""
+         to_version: int | None = None, limit: int | None = None) -> Diff:
+    """Persons added, removed and changed between two versions (default: the current one and the one before).
+
+    Counts are always complete; each list holds at most `limit` persons (None: all).
+    """
     require(actor, Action.MANAGE_WATCHLISTS, NONE)
     with db.uow(readonly=True) as uow:
         s = uow.session
@@ -457,9 +461,10 @@ def diff(db: Database, *, actor: Actor, name: str, from_version: int | None = No
             added, removed = removed, added
         return Diff(
             name, frm, to,
-            added=_briefs(s, wl.id, added, to),
-            removed=_briefs(s, wl.id, removed, frm),
-            changed=_briefs(s, wl.id, changed, to),
+            added=_briefs(s, wl.id, added, to, limit),
+            removed=_briefs(s, wl.id, removed, frm, limit),
+            changed=_briefs(s, wl.id, changed, to, limit),
+            counts=(len(added), len(removed), len(changed)),
         )
 
 

@@ -76,6 +76,7 @@ class DiffOut(BaseModel):
     added: list[EntryOut]
     removed: list[EntryOut]
     changed: list[EntryOut]
+    counts: dict[str, int] = Field(description="Complete counts; each list holds at most `limit` persons.")
 
 
 class UploadIn(BaseModel):
@@ -129,11 +130,13 @@ def diff(
     actor: Staff, db: DB, name: Annotated[str, LIST_NAME],
     from_version: Annotated[int | None, Query(alias="from", ge=0, le=1_000_000)] = None,
     to_version: Annotated[int | None, Query(alias="to", ge=1, le=1_000_000)] = None,
+    limit: Annotated[int, Query(ge=1, le=10_000, description="At most this many persons per list.")] = 1000,
 ) -> DiffOut:
     """Persons added, removed and changed between two versions (default: the current one and the one before)."""
-    d = watchlists.diff(db, actor=actor, name=name, from_version=from_version, to_version=to_version)
+    d = watchlists.diff(db, actor=actor, name=name, from_version=from_version, to_version=to_version, limit=limit)
     return DiffOut(name=d.name, from_version=d.from_version, to_version=d.to_version, added=_entries(d.added),
-                   removed=_entries(d.removed), changed=_entries(d.changed))
+                   removed=_entries(d.removed), changed=_entries(d.changed),
+                   counts=dict(zip(("added", "removed", "changed"), d.counts, strict=True)))
 
 
 @router.post("/watchlists/{name}/versions", status_code=201, response_model=ImportOut, tags=["watchlists"])

@@ -27,6 +27,7 @@ from safepassage.web.pages.portal import expired_message
 router = APIRouter(prefix="/console", route_class=PageRoute, include_in_schema=False)
 Guarded = Annotated[StaffSession, Depends(guarded_staff)]
 MAX_FILE = 900_000  # bytes; the request body is capped at 1 MB
+SHOWN = 500  # persons per list on the diff page (counts are complete)
 
 
 def _page(request: Request, who: StaffSession, **context: Any) -> HTMLResponse:
@@ -88,9 +89,10 @@ def version_diff(request: Request, who: Guarded, name: str) -> HTMLResponse:
     except ValueError:
         frm = to = None
     try:
-        d = watchlists.diff(request.app.state.db, actor=who.actor, name=name[:64], from_version=frm, to_version=to)
+        d = watchlists.diff(request.app.state.db, actor=who.actor, name=name[:64], from_version=frm, to_version=to,
+                            limit=SHOWN)
     except NotFound:
         raise
     except DomainError:
-        d = watchlists.diff(request.app.state.db, actor=who.actor, name=name[:64])
+        d = watchlists.diff(request.app.state.db, actor=who.actor, name=name[:64], limit=SHOWN)
     return render(request, "console/watchlist_diff.html", who=who, csrf=staff_csrf(request, who), diff=d)
