@@ -125,6 +125,11 @@ def _origin(index: WatchlistView, entity: Mapping[str, Any]) -> tuple[str, int]:
 _DATABASES: dict[int, Database] = {}
 
 
+def register_database(db: Database) -> None:
+    """Make `db` the handle screening uses for its engine (a process that already has one shares its index)."""
+    _DATABASES[id(db.engine)] = db
+
+
 def database_of(uow: UnitOfWork) -> Database:
     """The process's Database handle for this unit of work's engine (one per engine, so the watchlist
     index, cached per handle and version set, is built once and shared by every request)."""
