@@ -33,13 +33,14 @@ def _feasible_values(groups: dict[str, int], published: dict[str, int | None], c
     withheld = [g for g in groups if published[g] is None]
     known = sum(v for g, v in published.items() if g != TOTAL and v is not None)
     seen: dict[str, set[int]] = {k: set() for k, v in published.items() if v is None}
-    free = withheld if published[TOTAL] is None else withheld[:-1]
+    total = published[TOTAL]
+    free = withheld if total is None else withheld[:-1]
     for values in itertools.product(range(1, cap + 1), repeat=len(free)):
         trial = dict(zip(free, values, strict=True))
-        if published[TOTAL] is None:
+        if total is None:
             trial[TOTAL] = known + sum(values)
         else:
-            last = published[TOTAL] - known - sum(values)
+            last = total - known - sum(values)
             if last < 1:
                 continue
             trial[withheld[-1]] = last
@@ -78,10 +79,11 @@ def test_a_row_never_leaves_exactly_one_cell_withheld(a: dict[str, int], b: dict
     the published groups is the sum of at least two withheld cells, never one small cell."""
     for groups in (a, b):
         row = suppress_row(groups)
-        if row.cells[TOTAL] is None:
+        total = row.cells[TOTAL]
+        if total is None:
             continue
         withheld = [g for g in GROUPS if row.cells[g] is None]
-        rest = row.cells[TOTAL] - sum(v for g, v in row.cells.items() if g != TOTAL and v is not None)
+        rest = total - sum(v for g, v in row.cells.items() if g != TOTAL and v is not None)
         assert len(withheld) != 1
         if len(withheld) == 0:
             assert rest == 0
