@@ -146,7 +146,8 @@ def _record(uow: UnitOfWork, case: Case, record_id: str, expected_version: int |
     return record
 
 
-def _person(case: Case, person_id: str | None) -> str:
+def person_on_case(case: Case, person_id: str | None) -> str:
+    """The id of a person on this case (the principal when None), or InvalidInput."""
     for p in case.persons:
         if (person_id is None and p.is_principal) or p.id == person_id:
             return p.id
@@ -186,7 +187,7 @@ def save_record(
         _check_statements(uow, case, content)
         now = utcnow()
         if record_id is None:
-            pid = _person(case, person_id)
+            pid = person_on_case(case, person_id)
             open_ = uow.session.scalars(
                 select(ExclusionRecord.status).where(ExclusionRecord.case_id == case.id,
                                                      ExclusionRecord.person_id == pid)

@@ -103,7 +103,7 @@ def request_referral(
     with uow:
         case = case_for_update(uow, actor, case_id, action=Action.REFER)
         exclusion.fresh(actor)
-        pid = exclusion._person(case, person_id)
+        pid = exclusion.person_on_case(case, person_id)
         record = exclusion.approved_record_for(uow, case.id, pid)
         if record is None:
             raise Conflict("A referral needs an approved exclusion record about this person first.")
