@@ -5,13 +5,18 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 
 from safepassage.security.policy import Role
-from safepassage.services import casework, information
+from safepassage.services import casework, documents, information
+from safepassage.services.documents import Upload
+from safepassage.store.models import StaffSession
 from safepassage.store.models_documents import DocumentRow, InformationRequestRow
+from safepassage.store.types import utcnow
 from tests.conftest import Env
 from tests.integration.test_documents import PDF, PNG
 from tests.web.pages_util import browser, errors, login, summary, token
@@ -179,3 +184,18 @@ def test_an_upload_over_the_body_limit_gets_a_page_in_the_language(client: TestC
     assert api.status_code == 413 and api.json()["error"]["code"] == "too_large"  # API clients still get JSON
     with env.db.uow() as uow:
         assert uow.count(DocumentRow) == 0
+
+
+def test_after_the_step_up_window_documents_hide_and_a_download_asks_to_confirm(client: TestClient, env: Env) -> None:
+    case = _case(client)
+    doc_id = documents.upload_document(env.db.uow(), actor=env.actor(Role.ADJUDICATOR), case_id=case["case_id"],
+                                       upload=Upload("скан.pdf", PDF))
+    staff = login(browser(TestClient(client.app)), "adjudicator", "en")
+    with env.db.uow() as uow:
+        uow.session.execute(update(StaffSession).values(reauth_at=utcnow() - timedelta(hours=1)))
+        uow.commit()
+    page = staff.get(f"/en/console/cases/{case['case_id']}").text
+    assert 'id="documents"' not in page and 'id="rfi"' not in page and "/console/step-up" in page
+    r = staff.get(f"/en/console/cases/{case['case_id']}/documents/{doc_id}", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == f"/en/console/cases/{case['case_id']}"
+    assert staff.get("/en/console").status_code == 200  # still logged in

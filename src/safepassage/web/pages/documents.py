@@ -147,10 +147,13 @@ def upload(request: Request, case_id: UUID, who: Guarded, uow: UoW,
 
 
 @router.get("/cases/{case_id}/documents/{document_id}", response_model=None)
-def download(case_id: UUID, document_id: UUID, who: Guarded, uow: UoW) -> Response:
+def download(request: Request, case_id: UUID, document_id: UUID, who: Guarded, uow: UoW) -> Response:
     """Download a document (audited): always an attachment, never shown in the browser."""
-    return file_response(documents.download(uow, actor=who.actor, case_id=str(case_id),
-                                            document_id=str(document_id)))
+    try:
+        found = documents.download(uow, actor=who.actor, case_id=str(case_id), document_id=str(document_id))
+    except StepUpRequired:  # the confirmation expired since the page was shown: confirm again on the case page
+        return redirect(request, f"/console/cases/{case_id}")
+    return file_response(found)
 
 
 def _due(value: str, _: Gettext, errors: dict[str, str]) -> date | None:
