@@ -199,3 +199,13 @@ def test_after_the_step_up_window_documents_hide_and_a_download_asks_to_confirm(
     r = staff.get(f"/en/console/cases/{case['case_id']}/documents/{doc_id}", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == f"/en/console/cases/{case['case_id']}"
     assert staff.get("/en/console").status_code == 200  # still logged in
+
+
+def test_what_is_needed_points_to_the_open_questions(client: TestClient, env: Env) -> None:
+    case = _case(client)
+    c = browser(TestClient(client.app))
+    assert "Nothing is needed from you now" in _status(c, case, "en")
+    information.ask(env.db.uow(), actor=env.actor(Role.ADJUDICATOR), case_id=case["case_id"], question="Q?",
+                    due_on=None, expected_version=1)
+    page = _status(c, case, "en")
+    assert '<dd id="next-step"><a href="#questions">Please answer the questions below.</a></dd>' in page
