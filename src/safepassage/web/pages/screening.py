@@ -126,7 +126,7 @@ def dispose(request: Request, case_id: UUID, posted: Posted, who: Guarded, uow: 
         errors["form"] = expired_message(request)
     if typed["disposition"] not in DISPOSITIONS:
         errors["disposition"] = _("Choose a disposition.")
-    if not typed["reason"].strip():
+    if not case_screening.visible(typed["reason"]):
         errors["reason"] = _("Give the reason for your disposition.")
     elif len(typed["reason"]) > case_screening.MAX_REASON:
         errors["reason"] = _("The reason is too long (at most %(n)d characters).", n=case_screening.MAX_REASON)
@@ -176,7 +176,7 @@ def acknowledge(request: Request, case_id: UUID, posted: Posted, who: Guarded, u
         errors["flag_note"] = expired_message(request)
     elif not flag_id:
         errors["flag_note"] = _("Reload the page and try again.")
-    elif not typed["flag_note"].strip():
+    elif not case_screening.visible(typed["flag_note"]):
         errors["flag_note"] = _("Write what the interview should cover.")
     if errors:
         return _case_again(request, who, uow, str(case_id), errors, typed)
