@@ -97,7 +97,7 @@ ROUTES |= {
     ("GET", "/console/screening"): Rule(Action.DISPOSE_HIT, (FieldClass.EXCLUSION,)),
     ("GET", _CASE_PAGE + "/hits/{hit_id}"): Rule(Action.READ, (FieldClass.CORE, FieldClass.IDENTITY,
                                                                FieldClass.EXCLUSION), on_case=True),
-    ("POST", _CASE_PAGE + "/hits/{hit_id}"): Rule(Action.DISPOSE_HIT, (FieldClass.EXCLUSION,), on_case=True),
+    ("POST", _CASE_PAGE + "/hits"): Rule(Action.DISPOSE_HIT, (FieldClass.EXCLUSION,), on_case=True),
     ("POST", _CASE_PAGE + "/flags"): Rule(Action.DISPOSE_HIT, (FieldClass.EXCLUSION,), on_case=True),
     ("POST", _CASE_PAGE + "/duplicates"): Rule(Action.LINK_IDENTITY, (FieldClass.CORE, FieldClass.IDENTITY),
                                                on_case=True),
