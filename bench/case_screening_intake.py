@@ -91,7 +91,7 @@ def main() -> None:
     rng = random.Random(7)
     hook = case_screening.on_stage_entered
     for label, enabled in (("screening on", True), ("screening off", False), ("screening on", True)):
-        case_screening.on_stage_entered = hook if enabled else (lambda *a, **k: None)  # type: ignore[assignment]
+        case_screening.on_stage_entered = hook if enabled else (lambda *a, **k: None)
         intake_t, move_t, stages = [], [], {"review": 0, "screening": 0}
         for _ in range(args.cases):
             t0 = time.perf_counter()
@@ -109,7 +109,7 @@ def main() -> None:
         print(f"  intake + screening     {_ms([a + b for a, b in zip(intake_t, move_t, strict=True)])}")
         if enabled:
             print(f"  cleared to review: {stages['review']}, held for an analyst: {stages['screening']}")
-    case_screening.on_stage_entered = hook  # type: ignore[assignment]
+    case_screening.on_stage_entered = hook
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
 from safepassage.domain.errors import DomainError
+from safepassage.store.uow import Database
 
 incidents_app = typer.Typer(help="Documented incidents (unit, place, dates, source) for unit–incident flags.",
                             no_args_is_help=True)
@@ -21,12 +22,11 @@ err = Console(stderr=True)
 out = Console()
 
 
-def _db():  # type: ignore[no-untyped-def]
+def _db() -> Database:
     """The configured database, without importing the web app (a batch job starts faster)."""
     from safepassage.cli import _settings
     from safepassage.security.crypto import KeyRing
     from safepassage.store.db import make_engine
-    from safepassage.store.uow import Database
 
     s = _settings()
     ring = KeyRing.of(s.kek, *([s.kek_previous] if s.kek_previous else []))

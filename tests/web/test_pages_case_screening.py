@@ -28,6 +28,8 @@ def test_analyst_queue_hit_page_and_disposition(client: TestClient, env: Env) ->
     r = c.post(f"/en/console/cases/{case_id}/hits", data=form)
     assert errors(r.text) == {"reason": "Give the reason for your disposition."}
     assert 'value="confirmed" checked' in r.text
+    r = c.post(f"/en/console/cases/{case_id}/hits", data={**form, "reason": "ы" * 2001})
+    assert errors(r.text) == {"reason": "The reason is too long (at most 2000 characters)."}
     r = c.post(f"/en/console/cases/{case_id}/hits", data={**form, "version": "9", "reason": "Паспорт {{ x }}"})
     assert r.status_code == 409 and "Паспорт {{ x }}</textarea>" in r.text  # stale: nothing changed, input kept
     r = c.post(f"/en/console/cases/{case_id}/hits", data={**form, "reason": "Паспорт {{ x }}"})

@@ -129,7 +129,7 @@ def dispose(request: Request, case_id: UUID, posted: Posted, who: Guarded, uow: 
     if not case_screening.visible(typed["reason"]):
         errors["reason"] = _("Give the reason for your disposition.")
     elif len(typed["reason"]) > case_screening.MAX_REASON:
-        errors["reason"] = _("The reason is too long (at most %(n)d characters).", n=case_screening.MAX_REASON)
+        errors["reason"] = _("The reason is too long (at most %(n)d characters).") % {"n": case_screening.MAX_REASON}
     version = _version(form)
     if not version and not errors:
         errors["form"] = _("Reload the page and try again.")
