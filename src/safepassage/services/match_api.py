@@ -189,7 +189,7 @@ def match(db: Database, *, actor: Actor, dataset: str, queries: Mapping[str, Any
     """Screen each example entity against the list `dataset` ("default": every list)."""
     _authorise(actor)
     opts = options or MatchOptions()
-    index = watchlists.current_index(db)
+    index = watchlists.current_index(db, wait=False)  # a rebuild after an import runs aside
     _check(dataset, queries, opts, index.versions)
     parsed = {name: parse_query(str(name), ex) for name, ex in queries.items()}
     cutoff = min(opts.cutoff, opts.threshold)

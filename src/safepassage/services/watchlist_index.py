@@ -7,6 +7,7 @@ version; `entry()` reads the listed person from the database as it was at the in
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from safepassage.store.models_watchlists import Watchlist, WatchlistEntry, Watch
 from safepassage.store.uow import Database
 
 _CHUNK = 500
+log = logging.getLogger("safepassage.watchlists")
 
 
 def _live(at: int) -> Any:
@@ -94,12 +96,23 @@ def _live_entities(db: Database, list_ids: dict[str, str], versions: dict[str, i
                     yield json.loads(data)
 
 
-def current_index(db: Database, *, workers: int = 1, progress: Callable[[int], None] | None = None) -> WatchlistIndex:
-    """The index over the current versions of all lists; built once per set of versions and kept."""
+def current_index(
+    db: Database, *, workers: int = 1, progress: Callable[[int], None] | None = None, wait: bool = True
+) -> WatchlistIndex:
+    """The index over the current versions of all lists; built once per set of versions and kept.
+
+    After an import, `wait=True` (the default) builds the new index before answering; `wait=False`
+    answers with the previous index while the new one is built in the background (as yente swaps
+    indexes), so that a million-person rebuild does not hold up every request. The index says which
+    versions it covers (`.versions`).
+    """
     versions, list_ids, key = _current_versions(db)
     url = db.engine.url.render_as_string(hide_password=True)
     cached = _CACHE.get(url)
     if cached is not None and cached.key == key and cached.db is db:
+        return cached
+    if not wait and cached is not None and cached.db is db:
+        _rebuild_in_background(db, url)
         return cached
     with _LOCK:
         cached = _CACHE.get(url)
@@ -109,3 +122,26 @@ def current_index(db: Database, *, workers: int = 1, progress: Callable[[int], N
         index = WatchlistIndex(db, key, versions, screener, list_ids)
         _CACHE[url] = index
         return index
+
+
+_BUILDING: set[str] = set()
+_BUILDING_LOCK = threading.Lock()
+
+
+def _rebuild_in_background(db: Database, url: str) -> None:
+    """Start one background build of the current index for this database (none if one is running)."""
+    with _BUILDING_LOCK:
+        if url in _BUILDING:
+            return
+        _BUILDING.add(url)
+
+    def build() -> None:
+        try:
+            current_index(db)
+        except Exception:  # the next request tries again; the error type only, never data
+            log.warning("watchlist index rebuild failed", extra={"error_type": "index_build"})
+        finally:
+            with _BUILDING_LOCK:
+                _BUILDING.discard(url)
+
+    threading.Thread(target=build, name="watchlist-index", daemon=True).start()

@@ -260,6 +260,8 @@ def match(
     queries = {name: q.model_dump(by_alias=True) for name, q in body.queries.items()}
     answer = match_api.match(db, actor=actor, dataset=dataset, queries=queries, options=opts)
     response.headers["x-batch-size"] = str(len(answer.responses))
+    # Which list versions answered (after an import the previous index answers until the new one is built).
+    response.headers["x-watchlist-versions"] = ",".join(f"{k}={v}" for k, v in sorted(answer.versions.items()))
     return EntityMatchResponse(
         limit=answer.limit,
         responses={
