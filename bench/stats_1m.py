@@ -26,7 +26,7 @@ from safepassage.security.crypto import KeyRing
 from safepassage.services import statistics, stats_facts
 from safepassage.store import schema
 from safepassage.store.db import make_engine
-from safepassage.store.models import Case, DataKeyRow, PersonRow, StageEvent, SurrenderRow
+from safepassage.store.models import Base, Case, DataKeyRow, PersonRow, StageEvent, SurrenderRow
 from safepassage.store.uow import Actor, Database
 
 PATHWAYS = ["mobilization_evader", "deserter", "surrendering_soldier", "prisoner_of_war", "dissident", "war_refugee",
@@ -140,6 +140,7 @@ def main() -> None:
     ap.add_argument("--cases", type=int, default=1_000_000)
     ap.add_argument("--url", default="sqlite:////tmp/stats1m.db")
     ap.add_argument("--keep", action="store_true", help="reuse an existing database built before")
+    ap.add_argument("--rebuild", action="store_true", help="with --keep: rebuild the statistics summary")
     args = ap.parse_args()
     if args.url.startswith("sqlite:") and not args.keep:
         path = args.url.split("///", 1)[1]
@@ -154,7 +155,10 @@ def main() -> None:
                 conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         schema.upgrade(engine)
         _timed(f"bulk insert of {args.cases:,} cases", lambda: build(db, args.cases))
-        _timed("first full build of the fact summary", lambda: stats_facts.refresh(db, full=True))
+        _timed("first full build of the fact summary and rollup", lambda: stats_facts.refresh(db, full=True))
+    elif args.rebuild:
+        Base.metadata.create_all(engine)  # tables added since the database was built
+        _timed("full rebuild of the fact summary and rollup", lambda: stats_facts.refresh(db, full=True))
     with engine.connect() as conn:
         n = conn.execute(text("SELECT count(*) FROM cases")).scalar()
         e = conn.execute(text("SELECT count(*) FROM stage_events")).scalar()

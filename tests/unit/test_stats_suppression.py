@@ -125,3 +125,16 @@ def test_merge_counts_a_person_once_with_the_latest_decision() -> None:
     assert m.pathways == {"deserter", "dissident"} and public_group(m.pathways) == "soldiers"
     hits = reached(m, Period(t[0], t[8]))
     assert hits["granted"] and not hits["refused"] and not hits["withdrawn"]
+
+
+def test_cover_splits_a_period_into_months_and_edge_days() -> None:
+    from datetime import date
+
+    from safepassage.stats.rollup import cover, hour_bucket
+
+    assert cover(date(2026, 1, 1), date(2026, 4, 1)) == (["2026-01", "2026-02", "2026-03"], [])
+    assert cover(date(2026, 1, 15), date(2026, 3, 10)) == (["2026-02"], [("2026-01-15", "2026-01-31"),
+                                                                         ("2026-03-01", "2026-03-09")])
+    assert cover(date(2026, 1, 15), date(2026, 1, 20)) == ([], [("2026-01-15", "2026-01-19")])
+    assert cover(date(2025, 12, 1), date(2026, 1, 1)) == (["2025-12"], [])
+    assert [hour_bucket(h) for h in (0, 47, 50, 24 * 59 + 5, 24 * 70)] == [0, 47, 48, 24 * 59, 24 * 70 - 24 * 70 % 168]

@@ -11,8 +11,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func
-
 from safepassage.domain.errors import InvalidInput, NotFound
 from safepassage.domain.pathways import Pathway
 from safepassage.domain.stages import Stage
@@ -103,7 +101,7 @@ def _funnel(t: stats_tally.Tally) -> dict[str, dict[str, int]]:
 def _removed(t: stats_tally.Tally) -> list[Estimate]:
     """Principals only (family members are not soldiers), each person in one line: the first that fits."""
     lines = {k: [0, 0] for k in ("surrendered", "deserters", "evaded_mobilisation")}
-    for (pathways, priority), c in t.items():
+    for (pathways, p1), c in t.items():
         if {"surrendering_soldier", "prisoner_of_war"} & pathways:
             lines["surrendered"][0] += c["custody_to_asylum"][1]
             lines["surrendered"][1] += c["in_custody"][1]
@@ -111,7 +109,7 @@ def _removed(t: stats_tally.Tally) -> list[Estimate]:
             lines["deserters"][0] += c["granted"][1]
             lines["deserters"][1] += c["applications"][1]
         elif "mobilization_evader" in pathways:
-            lines["evaded_mobilisation"][0] += c["granted"][1] if priority == "P1" else 0
+            lines["evaded_mobilisation"][0] += c["granted"][1] if p1 else 0
             lines["evaded_mobilisation"][1] += c["applications"][1]
     rules = {
         "surrendered": ("in custody, then applied for asylum", "reached custody through a surrender request"),
@@ -137,14 +135,9 @@ def _durations(raw: dict[str, dict[frozenset[str], dict[int, int]]]) -> dict[str
     return out
 
 
-def _month(col: Any, dialect: str) -> Any:
-    return func.to_char(col, "YYYY-MM") if dialect == "postgresql" else func.strftime("%Y-%m", col)
-
-
-def _monthly(uow: UnitOfWork, period: Period) -> dict[str, dict[str, int]]:
-    dialect = uow.session.get_bind().dialect.name
-    apps = stats_tally.monthly(uow.session, period, "applied_at", lambda c: _month(c, dialect))
-    decided = stats_tally.monthly(uow.session, period, "decided_at", lambda c: _month(c, dialect))
+def _monthly(uow: UnitOfWork, rows: stats_tally.Rows, period: Period) -> dict[str, dict[str, int]]:
+    apps = stats_tally.monthly(rows, "applications")
+    decided = stats_tally.monthly(rows, "decided")
     for unit in stats_tally.units_of_clusters(uow.session):  # people with several applications
         if period.has(unit.applied_at) and unit.applied_at:
             key = unit.applied_at.strftime("%Y-%m")
@@ -160,16 +153,17 @@ def report(db: Database, *, actor: Actor, period: Period) -> Report:
     require(actor, Action.VIEW_STATS, (FieldClass.NONE,))
     stats_facts.refresh(db)
     with db.uow() as uow:
-        t = stats_tally.tally(uow.session, period)
+        rows = stats_tally.rollup_rows(uow.session, period)
+        t = stats_tally.tally(uow.session, period, rows)
         out = Report(
             start=period.start.date(),
             end=(period.end - timedelta(days=1)).date(),
             generated_at=utcnow(),
             funnel=_funnel(t),
             removed=_removed(t),
-            durations=_durations(stats_tally.durations(uow.session, period)),
+            durations=_durations(stats_tally.durations(rows)),
             backlog=stats_tally.backlog(uow.session, utcnow()),
-            monthly=_monthly(uow, period),
+            monthly=_monthly(uow, rows, period),
             screening=stats_sources.screening_figures(uow.session, period),
             referrals=stats_sources.referral_figures(uow.session, period),
             not_available=["destination"],

@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, Table, and_, delete, func, insert, select,
 from sqlalchemy.orm import Session
 
 from safepassage.domain.stages import DECIDED, PRE_JOURNEY, Stage
-from safepassage.services import stats_sources
+from safepassage.services import stats_rollup, stats_sources
 from safepassage.store.models import Case, PersonRow, StageEvent, SurrenderRow
 from safepassage.store.models_stats import ArrivalRow, CaseFactRow, StatsStateRow
 from safepassage.store.types import utcnow
@@ -144,7 +144,7 @@ def _rows(session: Session, where: Callable[[Any], ColumnElement[bool]]) -> list
     return rows
 
 
-def _cluster(session: Session, touched: Sequence[str]) -> None:
+def _cluster(session: Session, touched: Sequence[str], delta: stats_rollup.Delta | None = None) -> None:
     """Recompute the person clusters around the touched cases from the confirmed links (merges and splits)."""
     closed: set[str] = set()
     frontier = set(touched)
@@ -175,6 +175,8 @@ def _cluster(session: Session, touched: Sequence[str]) -> None:
     components: dict[str, list[str]] = defaultdict(list)
     for case_id in closed:
         components[find(case_id)].append(case_id)
+    if delta is not None:
+        delta.before(closed)
     for root, members in components.items():
         session.execute(
             update(CaseFactRow).where(CaseFactRow.case_id.in_(members))
@@ -182,8 +184,9 @@ def _cluster(session: Session, touched: Sequence[str]) -> None:
         )
 
 
-def _write(session: Session, ids: Sequence[str]) -> None:
+def _write(session: Session, ids: Sequence[str], delta: stats_rollup.Delta) -> None:
     rows = _rows(session, lambda col: col.in_(ids))
+    delta.before(ids)
     clusters = {
         r.case_id: (r.cluster_id, r.clustered)
         for r in session.execute(
@@ -196,7 +199,7 @@ def _write(session: Session, ids: Sequence[str]) -> None:
     session.execute(delete(CaseFactRow).where(CaseFactRow.case_id.in_(ids)))
     if rows:
         session.connection().execute(insert(FACTS), rows)  # Core: one executemany
-    _cluster(session, ids)
+    _cluster(session, ids, delta)
 
 
 def _changed(session: Session, since: datetime) -> list[str]:
@@ -239,6 +242,7 @@ def _rebuild(session: Session) -> int:
     linked = {c for pair in stats_sources.all_confirmed_links(session) for c in pair} | set(kept)
     for batch in _batches(sorted(linked)):
         _cluster(session, batch)
+    stats_rollup.rebuild(session)
     return len(ids)
 
 
@@ -265,8 +269,10 @@ def refresh(db: Database, *, full: bool = False) -> int:
             count = _rebuild(session)
         else:
             ids = _changed(session, state.at - MARGIN)
+            delta = stats_rollup.Delta(session)
             for batch in _batches(ids):
-                _write(session, batch)
+                _write(session, batch, delta)
+            delta.apply()
             count = len(ids)
         if state is None:
             session.add(StatsStateRow(name=_STATE, at=started))

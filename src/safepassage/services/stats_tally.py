@@ -5,53 +5,49 @@ people with several applications merged in Python (the same rules, `stats.units.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, select, union_all
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from safepassage.domain.stages import CLOSED
-from safepassage.services.stats_facts import HOUR_STAGES
+from safepassage.stats.rollup import cover
 from safepassage.stats.units import MEASURES, Period, Unit, merge, reached
-from safepassage.store.models_stats import CaseFactRow
+from safepassage.store.models_stats import CaseFactRow, StatsRollupRow
 
 F = CaseFactRow
-#: (pathways, priority) → measure → [people, principals]
-Tally = dict[tuple[frozenset[str], str], dict[str, list[int]]]
+R = StatsRollupRow
+#: (pathways, P1 flag) → measure → [people, principals]
+Tally = dict[tuple[frozenset[str], int], dict[str, list[int]]]
 
 
 def _in(col: Any, period: Period) -> ColumnElement[bool]:
     return and_(col >= period.start, col < period.end)
 
 
-def _conditions(period: Period) -> dict[str, ColumnElement[bool]]:
-    """The SQL twin of `stats.units.reached` (a test checks both agree on the same data)."""
-    decided = _in(F.decided_at, period)
-    appeal_decided = and_(decided, F.appealed_at.is_not(None))
-    return {
-        "contacts": _in(F.contact_at, period),
-        "surrender_requested": _in(F.requested_at, period),
-        "surrender_arranged": _in(F.arranged_at, period),
-        "in_custody": _in(F.custody_at, period),
-        "custody_to_asylum": and_(F.custody_at.is_not(None), _in(F.applied_at, period)),
-        "applications": _in(F.applied_at, period),
-        "screened": _in(F.screened_at, period),
-        "decided": decided,
-        "granted": and_(decided, F.outcome == "granted"),
-        "refused": and_(decided, F.outcome == "refused"),
-        "excluded": and_(decided, F.outcome == "excluded"),
-        "arrived": _in(F.arrived_at, period),
-        "withdrawn": _in(F.withdrawn_at, period),
-        "appeals": _in(F.appealed_at, period),
-        "appeal_granted": and_(appeal_decided, F.outcome == "granted"),
-        "appeal_upheld": and_(appeal_decided, F.outcome != "granted"),
-    }
+def _rollup_where(period: Period) -> ColumnElement[bool]:
+    """The rollup rows covering the period exactly: full months, then days at the edges."""
+    months, days = cover(period.start.date(), period.end.date())
+    parts = []
+    if months:
+        parts.append(and_(R.grain == "m", R.bucket.in_(months)))
+    parts += [and_(R.grain == "d", R.bucket >= lo, R.bucket <= hi) for lo, hi in days]
+    return or_(*parts) if parts else R.grain == "none"
 
 
-def _key(pathways: str, priority: str) -> tuple[frozenset[str], str]:
-    return frozenset(p for p in pathways.split("|") if p), priority
+def rollup_rows(session: Session, period: Period) -> list[tuple[str, str, int, str, int, int]]:
+    """(bucket, pathways, p1, measure, people, principals) of the period, summed per month."""
+    stmt = (
+        select(R.grain, R.bucket, R.pathways, R.p1, R.measure, R.people, R.principals)
+        .where(_rollup_where(period))
+    )
+    return [(b if g == "m" else b[:7], pw, int(p1), m, int(n), int(k))
+            for g, b, pw, p1, m, n, k in session.execute(stmt)]
+
+
+def _key(pathways: str, p1: int) -> tuple[frozenset[str], int]:
+    return frozenset(p for p in pathways.split("|") if p), p1
 
 
 def _unit(r: Any) -> Unit:
@@ -72,22 +68,19 @@ def units_of_clusters(session: Session) -> list[Unit]:
     return [merge(sorted(us, key=lambda u: u.case_ids)) for us in clusters.values()]
 
 
-def tally(session: Session, period: Period) -> Tally:
-    """People and principals reaching each funnel step in the period, by pathway set and priority."""
-    conds = _conditions(period)
-    cols = []
-    for m in MEASURES:
-        cols.append(func.coalesce(func.sum(case((conds[m], F.people), else_=0)), 0).label(f"{m}__people"))
-        cols.append(func.coalesce(func.sum(case((conds[m], F.principals), else_=0)), 0).label(f"{m}__principals"))
-    stmt = select(F.pathways, F.priority, *cols).where(F.clustered == 0).group_by(F.pathways, F.priority)
+Rows = list[tuple[str, str, int, str, int, int]]
+
+
+def tally(session: Session, period: Period, rows: Rows | None = None) -> Tally:
+    """People and principals reaching each funnel step in the period, by pathway set and P1 flag."""
     out: Tally = defaultdict(lambda: {m: [0, 0] for m in MEASURES})
-    for row in session.execute(stmt).mappings():
-        counts = out[_key(row["pathways"], row["priority"])]
-        for m in MEASURES:
-            counts[m][0] += int(row[f"{m}__people"])
-            counts[m][1] += int(row[f"{m}__principals"])
+    for _month, pathways, p1, measure, people, principals in rows if rows is not None else rollup_rows(session, period):
+        if measure in MEASURES:
+            counts = out[_key(pathways, p1)]
+            counts[measure][0] += people
+            counts[measure][1] += principals
     for unit in units_of_clusters(session):
-        counts = out[(unit.pathways, unit.priority)]
+        counts = out[(unit.pathways, int(unit.priority == "P1"))]
         for m, hit in reached(unit, period).items():
             if hit:
                 counts[m][0] += unit.people
@@ -95,25 +88,24 @@ def tally(session: Session, period: Period) -> Tally:
     return dict(out)
 
 
-def durations(session: Session, period: Period) -> dict[str, dict[frozenset[str], dict[int, int]]]:
-    """Hours spent per stage by cases decided in the period (applications, not people): histograms."""
-    decided = _in(F.decided_at, period)
-    parts = [
-        select(literal(stage).label("stage"), F.pathways, getattr(F, f"h_{stage}").label("h"), func.count().label("n"))
-        .where(decided, getattr(F, f"h_{stage}").is_not(None))
-        .group_by(F.pathways, getattr(F, f"h_{stage}"))
-        for stage in (*HOUR_STAGES, "total")
-    ]
-    parts.append(
-        select(literal("pre_journey").label("stage"), F.pathways, F.h_pre_journey.label("h"), func.count().label("n"))
-        .where(_in(F.applied_at, period), F.h_pre_journey.is_not(None))
-        .group_by(F.pathways, F.h_pre_journey)
-    )
+def durations(rows: list[tuple[str, str, int, str, int, int]]) -> dict[str, dict[frozenset[str], dict[int, int]]]:
+    """Hours per stage (bucketed) of cases decided in the period (applications, not people): histograms."""
     out: dict[str, dict[frozenset[str], dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
-    for stage, pathways, hours, n in session.execute(union_all(*parts)):
-        hist = out[stage][_key(pathways, "")[0]]
-        hist[int(hours)] = hist.get(int(hours), 0) + int(n)
+    for _month, pathways, _p1, measure, n, _ in rows:
+        if measure.startswith("h:"):
+            _, stage, hours = measure.split(":")
+            hist = out[stage][_key(pathways, 0)[0]]
+            hist[int(hours)] = hist.get(int(hours), 0) + n
     return out
+
+
+def monthly(rows: list[tuple[str, str, int, str, int, int]], measure: str) -> dict[str, int]:
+    """People per calendar month reaching a step (single-application people; merged ones are added by the caller)."""
+    out: dict[str, int] = defaultdict(int)
+    for month, _pathways, _p1, m, people, _ in rows:
+        if m == measure:
+            out[month] += people
+    return dict(out)
 
 
 AGE_BUCKETS = ((7, "0-7"), (30, "8-30"), (90, "31-90"))
@@ -134,13 +126,3 @@ def backlog(session: Session, now: datetime) -> dict[str, dict[str, list[int]]]:
     for stage, age, cases, people in session.execute(stmt):
         out[stage][age] = [int(cases), int(people)]
     return {stage: dict(ages) for stage, ages in out.items()}
-
-
-def monthly(session: Session, period: Period, column: str, month: Callable[[Any], Any]) -> dict[str, int]:
-    """People per calendar month of a milestone within the period (single-application people only)."""
-    col = getattr(F, column)
-    label = month(col)
-    stmt = (
-        select(label, func.sum(F.people)).where(_in(col, period), F.clustered == 0).group_by(label)
-    )
-    return {str(k): int(v) for k, v in session.execute(stmt) if k is not None}

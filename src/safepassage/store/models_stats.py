@@ -67,7 +67,21 @@ class CaseFactRow(Base):
     __table_args__ = (
         Index("ix_stats_case_facts_cluster", "cluster_id"),
         Index("ix_stats_case_facts_clustered", "clustered"),
+        Index("ix_stats_case_facts_open", "stage", "stage_changed_at"),
     )
+
+
+class StatsRollupRow(Base):
+    """Pre-summed people per day and month, pathway set, P1 flag and measure (see `stats/rollup.py`)."""
+
+    __tablename__ = "stats_rollup"
+    grain: Mapped[str] = mapped_column(String(1), primary_key=True)  # "d" | "m"
+    bucket: Mapped[str] = mapped_column(String(10), primary_key=True)  # "2026-03-31" | "2026-03"
+    pathways: Mapped[str] = mapped_column(String(200), primary_key=True)
+    p1: Mapped[int] = mapped_column(Integer, primary_key=True)
+    measure: Mapped[str] = mapped_column(String(40), primary_key=True)  # a funnel step, or "h:<stage>:<hours>"
+    people: Mapped[int] = mapped_column(Integer, default=0)
+    principals: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class StatsStateRow(Base):

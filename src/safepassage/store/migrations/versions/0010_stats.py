@@ -1,4 +1,4 @@
-"""statistics support: arrivals, per-case fact summary, frozen public releases, reporting indexes (issue 8)
+"""statistics support: arrivals, per-case fact summary and rollup, frozen public releases, reporting indexes (issue 8)
 
 Revision ID: 0010
 Revises: 0009
@@ -72,6 +72,18 @@ def upgrade() -> None:
     with op.batch_alter_table("stats_case_facts", schema=None) as batch_op:
         batch_op.create_index("ix_stats_case_facts_cluster", ["cluster_id"], unique=False)
         batch_op.create_index("ix_stats_case_facts_clustered", ["clustered"], unique=False)
+        batch_op.create_index("ix_stats_case_facts_open", ["stage", "stage_changed_at"], unique=False)
+    op.create_table(
+        "stats_rollup",
+        sa.Column("grain", sa.String(length=1), nullable=False),
+        sa.Column("bucket", sa.String(length=10), nullable=False),
+        sa.Column("pathways", sa.String(length=200), nullable=False),
+        sa.Column("p1", sa.Integer(), nullable=False),
+        sa.Column("measure", sa.String(length=40), nullable=False),
+        sa.Column("people", sa.Integer(), nullable=False),
+        sa.Column("principals", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("grain", "bucket", "pathways", "p1", "measure", name=op.f("pk_stats_rollup")),
+    )
     op.create_table(
         "stats_state",
         sa.Column("name", sa.String(length=32), nullable=False),
@@ -101,7 +113,9 @@ def downgrade() -> None:
         batch_op.drop_index("ix_stage_events_at")
     op.drop_table("stats_public_releases")
     op.drop_table("stats_state")
+    op.drop_table("stats_rollup")
     with op.batch_alter_table("stats_case_facts", schema=None) as batch_op:
+        batch_op.drop_index("ix_stats_case_facts_open")
         batch_op.drop_index("ix_stats_case_facts_clustered")
         batch_op.drop_index("ix_stats_case_facts_cluster")
     op.drop_table("stats_case_facts")

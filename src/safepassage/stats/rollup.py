@@ -1,0 +1,91 @@
+"""What one case's fact row adds to the rollup: people per day and month, per milestone; hours per stage.
+
+The rollup (`stats_rollup`) turns every report into a read of a few thousand pre-summed rows instead of a
+scan of every case. A period of whole days is exact: full months from the month rows, the days at either
+edge from the day rows. Durations are bucketed (hours up to two days, days up to sixty, then weeks).
+People with several applications (`clustered`) are left out of the funnel rows and merged at report time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import date, datetime, timedelta
+from typing import Any
+
+#: (measure, timestamp column, extra condition on the row)
+MILESTONES: tuple[tuple[str, str], ...] = (
+    ("contacts", "contact_at"),
+    ("surrender_requested", "requested_at"),
+    ("surrender_arranged", "arranged_at"),
+    ("in_custody", "custody_at"),
+    ("applications", "applied_at"),
+    ("screened", "screened_at"),
+    ("decided", "decided_at"),
+    ("arrived", "arrived_at"),
+    ("withdrawn", "withdrawn_at"),
+    ("appeals", "appealed_at"),
+)
+DURATION_COLUMNS = ("pre_journey", "received", "screening", "review", "exclusion_review", "decision_pending",
+                    "appeal", "total")
+Key = tuple[str, str, str, int, str]  # grain, bucket, pathways, p1, measure
+
+
+def hour_bucket(hours: int) -> int:
+    """The lower bound of a duration's bucket: the hour up to 48 h, the day up to 60 days, then the week."""
+    if hours < 48:
+        return max(0, hours)
+    if hours < 24 * 60:
+        return hours - hours % 24
+    return hours - hours % (24 * 7)
+
+
+def _buckets(at: datetime) -> Iterator[tuple[str, str]]:
+    yield "d", at.date().isoformat()
+    yield "m", at.strftime("%Y-%m")
+
+
+def contributions(row: Mapping[str, Any]) -> Iterator[tuple[Key, int, int]]:
+    """((grain, bucket, pathways, p1, measure), people, principals) for one fact row."""
+    pathways, p1 = row["pathways"], int(row["priority"] == "P1")
+    people, principals = int(row["people"]), int(row["principals"])
+    if not row["clustered"]:
+        measures: list[tuple[str, datetime | None]] = [(m, row[col]) for m, col in MILESTONES]
+        decided = row["decided_at"]
+        if decided is not None and row["outcome"]:
+            measures.append((row["outcome"], decided))
+            if row["appealed_at"] is not None:
+                measures.append(("appeal_granted" if row["outcome"] == "granted" else "appeal_upheld", decided))
+        if row["custody_at"] is not None:
+            measures.append(("custody_to_asylum", row["applied_at"]))
+        for measure, at in measures:
+            if at is not None:
+                for grain, bucket in _buckets(at):
+                    yield (grain, bucket, pathways, p1, measure), people, principals
+    for stage in DURATION_COLUMNS:  # per application, whether or not the person applied more than once
+        hours = row[f"h_{stage}"]
+        at = row["applied_at"] if stage == "pre_journey" else row["decided_at"]
+        if hours is not None and at is not None:
+            for grain, bucket in _buckets(at):
+                yield (grain, bucket, pathways, 0, f"h:{stage}:{hour_bucket(int(hours))}"), 1, 0
+
+
+def cover(start: date, end: date) -> tuple[list[str], list[tuple[str, str]]]:
+    """A period [start, end) as full months ("YYYY-MM") plus day ranges (inclusive ISO days) at its edges."""
+    months: list[str] = []
+    days: list[tuple[str, str]] = []
+    first_full = start if start.day == 1 else _next_month(start)
+    cursor = first_full
+    while _next_month(cursor) <= end:
+        months.append(cursor.strftime("%Y-%m"))
+        cursor = _next_month(cursor)
+    if not months:
+        return [], [(start.isoformat(), (end - timedelta(days=1)).isoformat())] if start < end else []
+    if start < first_full:
+        days.append((start.isoformat(), (first_full - timedelta(days=1)).isoformat()))
+    if cursor < end:
+        days.append((cursor.isoformat(), (end - timedelta(days=1)).isoformat()))
+    return months, days
+
+
+def _next_month(d: date) -> date:
+    return date(d.year + (d.month == 12), d.month % 12 + 1, 1)
