@@ -6,18 +6,13 @@ import csv
 import io
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
-from pathlib import Path
-
-from fpdf import FPDF
-from fpdf.enums import XPos, YPos
 
 from safepassage.i18n import translations
 from safepassage.rendering import stats_labels as L
+from safepassage.rendering.pdf import PdfDocument
 from safepassage.services.statistics import Report
 
 FORMATS = ("csv", "json", "pdf")
-FONT = Path(__file__).resolve().parents[1] / "fonts" / "DejaVuSans.ttf"
 Gettext = Callable[[str], str]
 
 
@@ -85,45 +80,22 @@ def to_json(report: Report) -> bytes:
 
 
 def to_pdf(report: Report, lang: str = "en") -> bytes:
-    """A readable PDF: title, period, method notes, then every figure as a table."""
+    """A readable PDF (the letters' PDF document: DejaVu Sans, text never parsed): method notes, then tables."""
     _ = translations(lang).gettext
-    pdf = FPDF(format="A4")
-    pdf.add_font("DejaVu", "", str(FONT))
-    pdf.set_title(_("Safe Passage statistics"))
-    pdf.set_creator("Safe Passage")
-    pdf.set_creation_date(report.generated_at.astimezone(UTC) if report.generated_at else datetime.now(UTC))
-    pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.add_page()
-
-    def line(text: str, size: float = 10) -> None:
-        pdf.set_font("DejaVu", size=size)
-        pdf.multi_cell(0, size * 0.55, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-
-    line(_("Safe Passage statistics"), 16)
-    line(
-        _("Period: %(start)s to %(end)s (UTC), counted in people.")
-        % {"start": report.start.isoformat(), "end": report.end.isoformat()}
-    )
-    line(_("People are counted once however many applications they made; family members are people too."))
+    doc = PdfDocument(title=_("Safe Passage statistics"), lang=lang, created=report.generated_at)
+    doc.heading(_("Safe Passage statistics"))
+    doc.paragraph(_("Period: %(start)s to %(end)s (UTC), counted in people.") % {"start": report.start.isoformat(),
+                                                                                   "end": report.end.isoformat()})
+    doc.paragraph(_("People are counted once however many applications they made; family members are people too."))
     for key in report.not_available:
-        line(_(L.NOT_AVAILABLE[key]), 9)
-    pdf.ln(2)
-    section = ""
-    pdf.set_font("DejaVu", size=8.5)
+        doc.paragraph(_(L.NOT_AVAILABLE[key]))
+    sections: dict[str, list[list[str]]] = {}
     for sec, item, breakdown, value in rows(report, _):
-        if sec != section:
-            section = sec
-            pdf.ln(1)
-            line(sec, 12)
-            pdf.set_font("DejaVu", size=8.5)
-        pdf.multi_cell(
-            0,
-            4.5,
-            f"{item} · {breakdown}: {value}" if breakdown else f"{item}: {value}",
-            new_x=XPos.LMARGIN,
-            new_y=YPos.NEXT,
-        )
-    return bytes(pdf.output())
+        sections.setdefault(sec, []).append([item, breakdown, value])
+    for sec, body in sections.items():
+        doc.heading(sec, 2)
+        doc.table([_("Figure"), _("Breakdown"), _("Value")], body)
+    return doc.output()
 
 
 def render(report: Report, fmt: str, lang: str = "en") -> bytes:

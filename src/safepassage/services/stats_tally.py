@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from safepassage.domain.stages import CLOSED
+from safepassage.domain.stages import OPEN
 from safepassage.stats.rollup import cover
 from safepassage.stats.units import MEASURES, Period, Unit, merge, reached
 from safepassage.store.models_stats import CaseFactRow, StatsRollupRow
@@ -119,7 +119,7 @@ def backlog(session: Session, now: datetime) -> dict[str, dict[str, list[int]]]:
     bucket = case(*whens, else_=literal("90+"))
     stmt = (
         select(F.stage, bucket.label("age"), func.count(), func.coalesce(func.sum(F.people), 0))
-        .where(F.stage.not_in([s.value for s in CLOSED]))
+        .where(F.stage.in_(sorted(s.value for s in OPEN)))  # index (stage, stage_changed_at)
         .group_by(F.stage, bucket)
     )
     out: dict[str, dict[str, list[int]]] = defaultdict(dict)
