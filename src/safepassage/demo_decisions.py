@@ -62,18 +62,51 @@ def reach(db: Database, case_id: str, stage: Stage) -> None:
     ev = evaluations.record_facts(db.uow(), actor=system, case_id=case_id, facts=["family_in_danger"])
     if stage is Stage.GRANTED:
         dest = "eu" if ev.bases.get("eu") else next(iter(ev.bases))
-        decisions.decide(db.uow(), actor=system, case_id=case_id, outcome=Outcome.GRANT, destination=dest,
-                         legal_basis=ev.bases[dest][0], findings={"credibility": ("met", "Последовательный рассказ.")},
-                         summary=REASON, expected_version=version)
+        decisions.decide(
+            db.uow(),
+            actor=system,
+            case_id=case_id,
+            outcome=Outcome.GRANT,
+            destination=dest,
+            legal_basis=ev.bases[dest][0],
+            findings={"credibility": ("met", "Последовательный рассказ.")},
+            summary=REASON,
+            expected_version=version,
+        )
     elif stage is Stage.REFUSED:
-        decisions.decide(db.uow(), actor=system, case_id=case_id, outcome=Outcome.REFUSE, destination="eu",
-                         legal_basis=None, findings={"credibility": ("not_met", "Противоречия в датах. " + REASON)},
-                         summary=REASON, expected_version=version)
+        decisions.decide(
+            db.uow(),
+            actor=system,
+            case_id=case_id,
+            outcome=Outcome.REFUSE,
+            destination="eu",
+            legal_basis=None,
+            findings={"credibility": ("not_met", "Противоречия в датах. " + REASON)},
+            summary=REASON,
+            expected_version=version,
+        )
     elif stage is Stage.EXCLUDED:
-        view = exclusion.save_record(db.uow(), actor=_staff(db, Role.SCREENING_ANALYST), case_id=case_id,
-                                     data=DEMO_EXCLUSION, submit=True)
+        view = exclusion.save_record(
+            db.uow(), actor=_staff(db, Role.SCREENING_ANALYST), case_id=case_id, data=DEMO_EXCLUSION, submit=True
+        )
         approver = Actor("staff", Role.ADJUDICATOR.value, str(uuid.uuid4()))  # a second adjudicator
-        exclusion.review_record(db.uow(), actor=approver, case_id=case_id, record_id=view.id, approve=True,
-                                reasons="", expected_version=view.version)
-        decisions.decide(db.uow(), actor=system, case_id=case_id, outcome=Outcome.EXCLUDE, destination="eu",
-                         legal_basis=None, findings={}, summary=REASON, expected_version=_version(db, case_id)[1])
+        exclusion.review_record(
+            db.uow(),
+            actor=approver,
+            case_id=case_id,
+            record_id=view.id,
+            approve=True,
+            reasons="",
+            expected_version=view.version,
+        )
+        decisions.decide(
+            db.uow(),
+            actor=system,
+            case_id=case_id,
+            outcome=Outcome.EXCLUDE,
+            destination="eu",
+            legal_basis=None,
+            findings={},
+            summary=REASON,
+            expected_version=_version(db, case_id)[1],
+        )

@@ -21,8 +21,11 @@ runner = CliRunner()
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
-    return {"SAFEPASSAGE_DATA_DIR": str(tmp_path), "SAFEPASSAGE_DATABASE_URL": f"sqlite:///{tmp_path / 'sp.db'}",
-            "COLUMNS": "200"}
+    return {
+        "SAFEPASSAGE_DATA_DIR": str(tmp_path),
+        "SAFEPASSAGE_DATABASE_URL": f"sqlite:///{tmp_path / 'sp.db'}",
+        "COLUMNS": "200",
+    }
 
 
 def _case(db: object, pathway: Pathway, facts: list[str]) -> str:
@@ -42,10 +45,14 @@ def test_simulate_lists_exactly_the_cases_a_new_policy_changes(tmp_path: Path) -
     # The candidate: a summons no longer makes a case P1, dissidents may also get subsidiary protection.
     text = DEFAULT_POLICY.read_text(encoding="utf-8")
     text = text.replace('version = "2026.11.1"', 'version = "2027.01.1"')
-    text = text.replace('then.evidence = ["the summons or proof of call-up (a photo is enough)"]\nthen.priority = "P1"',
-                        'then.evidence = ["the summons or proof of call-up (a photo is enough)"]\nthen.priority = "P2"')
-    text = text.replace('then.bases = { eu = ["conv_political"], other = ["humanitarian_parole"] }',
-                        'then.bases = { eu = ["conv_political", "eu_subsidiary"], other = ["humanitarian_parole"] }')
+    text = text.replace(
+        'then.evidence = ["the summons or proof of call-up (a photo is enough)"]\nthen.priority = "P1"',
+        'then.evidence = ["the summons or proof of call-up (a photo is enough)"]\nthen.priority = "P2"',
+    )
+    text = text.replace(
+        'then.bases = { eu = ["conv_political"], other = ["humanitarian_parole"] }',
+        'then.bases = { eu = ["conv_political", "eu_subsidiary"], other = ["humanitarian_parole"] }',
+    )
     candidate = tmp_path / "candidate.toml"
     candidate.write_text(text, encoding="utf-8")
 
