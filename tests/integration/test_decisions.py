@@ -223,3 +223,33 @@ def test_demo_cases_reach_decided_stages_only_through_the_services(client: TestC
             assert client.get(f"/api/cases/{cid}", headers=env.headers(ADJ)).json()["stage"] == "appeal"
         decided = client.get(f"/api/cases/{cid}/decisions", headers=env.headers(ADJ)).json()
         assert len(decided) == 1 and decided[0]["reasons"]["summary"] == demo_decisions.REASON
+
+
+def test_the_author_of_the_exclusion_record_cannot_decide_the_exclusion(client: TestClient, env: Env) -> None:
+    import uuid
+
+    from safepassage.domain.decision import Outcome
+    from safepassage.domain.errors import Forbidden
+    from safepassage.services import exclusion
+    from safepassage.store.uow import Actor
+    from tests.decisions_util import decide
+
+    cid = new_case(client, pathways=["deserter"])["case_id"]
+    to_decision(env, cid)
+    author = env.actor(ADJ)  # adjudicators may write records too
+    data = {k: v for k, v in exclusion_setup.RECORD_EXAMPLE.items() if k != "submit"}
+    view = exclusion.save_record(env.db.uow(), actor=author, case_id=cid, data=data, submit=True)
+    other = Actor("staff", "adjudicator", str(uuid.uuid4()))
+    exclusion.review_record(
+        env.db.uow(),
+        actor=other,
+        case_id=cid,
+        record_id=view.id,
+        approve=True,
+        reasons="",
+        expected_version=view.version,
+    )
+    with pytest.raises(Forbidden, match="four eyes"):
+        decide(env, author, cid, Outcome.EXCLUDE, findings={})
+    assert client.get(f"/api/cases/{cid}", headers=env.headers(ADJ)).json()["stage"] == "decision_pending"
+    assert decide(env, other, cid, Outcome.EXCLUDE, findings={}).outcome == "exclude"
