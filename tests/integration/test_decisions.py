@@ -232,12 +232,13 @@ def test_the_author_of_the_exclusion_record_cannot_decide_the_exclusion(client: 
     from safepassage.domain.errors import Forbidden
     from safepassage.services import exclusion
     from safepassage.store.uow import Actor
+    from safepassage.web.api_exclusion import RECORD_EXAMPLE
     from tests.decisions_util import decide
 
     cid = new_case(client, pathways=["deserter"])["case_id"]
     to_decision(env, cid)
     author = env.actor(ADJ)  # adjudicators may write records too
-    data = {k: v for k, v in exclusion_setup.RECORD_EXAMPLE.items() if k != "submit"}
+    data = {k: v for k, v in RECORD_EXAMPLE.items() if k != "submit"}
     view = exclusion.save_record(env.db.uow(), actor=author, case_id=cid, data=data, submit=True)
     other = Actor("staff", "adjudicator", str(uuid.uuid4()))
     exclusion.review_record(
