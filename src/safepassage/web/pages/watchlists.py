@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from safepassage.domain.errors import DomainError, NotFound
@@ -69,8 +70,9 @@ async def upload(request: Request, who: Guarded) -> HTMLResponse:
     if errors:
         return _page(request, who, values=values, errors=errors)
     try:
-        report = watchlists.import_text(
-            request.app.state.db, actor=who.actor, name=values["name"],
+        # Off the event loop: the import writes in batches and may take seconds.
+        report = await run_in_threadpool(
+            watchlists.import_text, request.app.state.db, actor=who.actor, name=values["name"],
             content=content.decode("utf-8", errors="surrogateescape"), fmt=fmt, source=values.get("source", ""),
         )
     except DomainError as exc:
