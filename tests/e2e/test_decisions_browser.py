@@ -65,6 +65,11 @@ def test_decide_appeal_and_redecide_by_another_adjudicator(new_page: Any, env: E
     assert applicant.get_attribute("#decision", "data-outcome") == "refuse"
     assert "30" in (applicant.text_content("#appeal-deadline") or "")
     shot(applicant, "status-refused-ru")
+    applicant.click("#letter-form button[value=html]")  # the letter as a web page, in the browser
+    assert applicant.text_content("h1") == "Решение по вашему заявлению о защите"
+    assert "{{ 7*7 }} <script>alert(1)</script>" in (applicant.text_content("main") or "")
+    shot(applicant, "letter-html-ru")
+    steps.status(applicant, "ru", receipt, passphrase)
     applicant.fill("#f-grounds", "Меня не выслушали. {{ 7*7 }}")
     applicant.check("#f-confirm")
     applicant.click("#appeal-form button[type=submit]")

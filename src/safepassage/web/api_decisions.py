@@ -201,10 +201,11 @@ def letter_response(data: LetterData, fmt: str) -> Response:
     else:
         body, media = letters.letter_pdf(data), "application/pdf"
     name = letters.filename(data, fmt)
+    disposition = "inline" if fmt == "html" else "attachment"  # the web page opens in the browser
     return Response(
         body,
         media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+        headers={"Content-Disposition": f'{disposition}; filename="{name}"', "Cache-Control": "no-store"},
     )
 
 
