@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import secrets
 from collections.abc import Iterator
+from dataclasses import replace
 
 from safepassage import demo_decisions, demo_documents
 from safepassage.demo_data import seed_watchlists
@@ -169,7 +170,12 @@ def seed(db: Database, *, cases: int = 200, seed_value: int = 1) -> int:
             channel=rng.choice([Channel.WEB, Channel.OPERATOR]),
         )
         receipt = intake.submit_application(db.uow(), actor=system, application=app)
-        _walk(db, receipt.case_id, PATHS[i % len(PATHS)])
+        for _ in range(5):  # a case held by screening stays in the analyst's queue; another applicant walks the path
+            if not _walk(db, receipt.case_id, PATHS[i % len(PATHS)]):
+                break
+            app = replace(app, person=_person(rng, military=military), family=())
+            receipt = intake.submit_application(db.uow(), actor=system, application=app)
+            made += 1
         if i % 5 == 2:
             demo_documents.seed(db, receipt, i)  # questions and answers with a scan (issue 5)
         made += 1
@@ -188,15 +194,17 @@ def seed(db: Database, *, cases: int = 200, seed_value: int = 1) -> int:
     return made
 
 
-def _walk(db: Database, case_id: str, path: list[Stage]) -> None:
+def _walk(db: Database, case_id: str, path: list[Stage]) -> bool:
+    """Move a case along `path`; True if screening held it for an analyst before the path's end."""
     version, current = 1, None
     for stage in path:
         if stage == current:  # screening moved the case on by itself (nothing to review)
             continue
         if current is Stage.SCREENING:  # screening found something: the case waits for an analyst
-            return
+            return True
         if stage in DECIDED or stage is Stage.APPEAL:  # decisions and appeals have their own services
             demo_decisions.reach(db, case_id, stage)
             continue
         moved = casework.move_case(db.uow(), actor=Actor.system(), case_id=case_id, to=stage, expected_version=version)
         version, current = moved.version, Stage(moved.stage)
+    return False
