@@ -12,6 +12,7 @@ from sqlalchemy import text
 from safepassage import __version__
 from safepassage.config import Settings, load_settings
 from safepassage.security.crypto import KeyRing
+from safepassage.services import case_screening
 from safepassage.store.db import make_engine
 from safepassage.store.uow import Database
 from safepassage.web import api, api_decisions, api_documents, api_screening, errors, pages
@@ -53,6 +54,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
         redoc_url=None,
     )
     app.state.db = db
+    case_screening.register_database(db)  # a case entering screening shares this handle's watchlist index
     errors.install(app)
     app.include_router(api.router)
     app.include_router(api_stats.router)
