@@ -127,7 +127,9 @@ _DATABASES: dict[int, Database] = {}
 
 def register_database(db: Database) -> None:
     """Make `db` the handle screening uses for its engine (a process that already has one shares its index)."""
-    _DATABASES[id(db.engine)] = db
+    engine = getattr(db, "engine", None)  # route listings build the app around a stand-in: nothing to share
+    if engine is not None:
+        _DATABASES[id(engine)] = db
 
 
 def database_of(uow: UnitOfWork) -> Database:
