@@ -60,6 +60,7 @@ def reach(db: Database, case_id: str, stage: Stage) -> None:
     if current is not Stage.DECISION_PENDING:
         return
     ev = evaluations.record_facts(db.uow(), actor=system, case_id=case_id, facts=["family_in_danger"])
+    version = _version(db, case_id)[1]  # the evaluation may have raised the priority
     if stage is Stage.GRANTED:
         dest = "eu" if ev.bases.get("eu") else next(iter(ev.bases))
         decisions.decide(

@@ -55,17 +55,21 @@ def test_facts_are_sealed_and_every_evaluation_keeps_its_policy_version_and_trac
     assert set(ev["bases"]["eu"]) == {"eu_qd_9_2_e", "conv_political"}
     assert [t["rule_id"] for t in ev["trace"]] == ["evader", "evader-summoned", "family-in-danger"]
     assert "summons_received" in ev["trace"][1]["because"]
+    assert client.get(f"/api/cases/{cid}", headers=env.headers(ADJ)).json()["priority"] == "P1"  # queue follows
     got = client.get(f"/api/cases/{cid}/facts", headers=env.headers(ADJ)).json()
     assert got["facts"] == ["summons_received", "family_in_danger"] and "at_front" in got["vocabulary"]
     latest = client.get(f"/api/cases/{cid}/evaluations/latest", headers=env.headers(ADJ)).json()
     assert latest["id"] == ev["id"]
     again = client.post(f"/api/cases/{cid}/evaluations", headers=env.headers(ADJ))
     assert again.status_code == 201 and again.json()["id"] != ev["id"]
+    fewer = client.post(f"/api/cases/{cid}/facts", json={"facts": []}, headers=env.headers(CW)).json()
+    assert fewer["priority"] == "P2"  # the evaluation says P2 now, but only a person lowers the queue's priority
+    assert client.get(f"/api/cases/{cid}", headers=env.headers(ADJ)).json()["priority"] == "P1"
     raw = _raw(env)
     for secret in (b"summons_received", b"family_in_danger", b"evader-summoned", b"conv_political"):
         assert secret not in raw, secret
     with env.db.uow() as uow:
-        assert [r.policy_version for r in uow.session.scalars(select(EvaluationRow))] == ["2026.11.1"] * 2
+        assert [r.policy_version for r in uow.session.scalars(select(EvaluationRow))] == ["2026.11.1"] * 3
 
 
 @pytest.mark.parametrize("facts", [["no_such_fact"], ["<script>"], ["ґ" * 64], ["summons_received", "{{ 7*7 }}"]])

@@ -177,6 +177,8 @@ def _store_evaluation(
     body = _evaluation_json(ev, facts)
     row.payload = uow.keys.for_case(case).seal_json(body, table="evaluations", column="payload", row_id=row.id)
     uow.audit.record(actor, AuditEvent.CASE_EVALUATED, "evaluation", row.id, fields=("narrative",))
+    if ev.priority.value < case.priority:  # the queue follows the policy upwards; a person lowers priority
+        case.priority, case.updated_at = ev.priority.value, utcnow()
     return _view(row, body)
 
 
