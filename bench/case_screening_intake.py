@@ -9,7 +9,8 @@ Against a real database (SQLite file by default, or --url) through the real serv
 - screening: `casework.move_case(to=screening)`, which screens every person on the case against the
   watchlist index (a generated N-person list imported through `watchlists.import_watchlist`) and,
   with nothing to review, moves the case on to review — all in one transaction;
-- "off": the same move with the screening hook disabled (what the move cost before issue 6).
+- "off": the same move with the screening hook disabled (what the move cost before issue 6), and
+  finally intake with duplicate detection disabled too (what intake cost before issue 6).
 
 The index is built once per list version and kept by the process (its build time is printed
 separately: a server pays it at the first screening after an import). Prints p50/p95/mean in ms.
@@ -36,7 +37,7 @@ from safepassage.domain.pathways import Pathway
 from safepassage.domain.person import PartialDate, Person, PersonName
 from safepassage.domain.stages import Stage
 from safepassage.security.crypto import KeyRing
-from safepassage.services import case_screening, casework, intake, watchlists
+from safepassage.services import case_screening, casework, duplicates, intake, watchlists
 from safepassage.store import schema
 from safepassage.store.db import make_engine
 from safepassage.store.uow import Actor, Database
@@ -89,9 +90,12 @@ def main() -> None:
     print(f"index build (once per list version, kept by the process): {time.perf_counter() - t:.1f} s")
 
     rng = random.Random(7)
-    hook = case_screening.on_stage_entered
-    for label, enabled in (("screening on", True), ("screening off", False), ("screening on", True)):
+    hook, detect = case_screening.on_stage_entered, duplicates.detect
+    runs = (("screening on", True, True), ("screening off", False, True), ("screening on", True, True),
+            ("screening and duplicate detection off", False, False))
+    for label, enabled, dedup in runs:
         case_screening.on_stage_entered = hook if enabled else (lambda *a, **k: None)
+        duplicates.detect = detect if dedup else (lambda *a, **k: 0)
         intake_t, move_t, stages = [], [], {"review": 0, "screening": 0}
         for _ in range(args.cases):
             t0 = time.perf_counter()
@@ -109,7 +113,7 @@ def main() -> None:
         print(f"  intake + screening     {_ms([a + b for a, b in zip(intake_t, move_t, strict=True)])}")
         if enabled:
             print(f"  cleared to review: {stages['review']}, held for an analyst: {stages['screening']}")
-    case_screening.on_stage_entered = hook
+    case_screening.on_stage_entered, duplicates.detect = hook, detect
 
 
 if __name__ == "__main__":
