@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Integer, String, and_, delete, exists, func, insert, literal, or_, select, update
+from sqlalchemy import Integer, String, and_, delete, exists, func, insert, literal, or_, select, text, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session, aliased
 
@@ -243,13 +243,25 @@ def _ranges(db: Database, column: Any, *where: Any) -> list[tuple[int, int]]:
     return [(start, start + SLICE - 1) for start in range(int(lo), int(hi) + 1, SLICE)]
 
 
+def _analyze(db: Database) -> None:
+    """Fresh planner statistics on PostgreSQL: the tables just changed by a million rows, and stale
+    estimates ("staging is empty") turn the anti-joins below into quadratic nested loops."""
+    if db.engine.dialect.name == "postgresql":
+        with db.uow() as uow:
+            uow.session.execute(text("ANALYZE watchlist_staging"))
+            uow.session.execute(text("ANALYZE watchlist_entries"))
+            uow.commit()
+
+
 def _apply(db: Database, list_id: str, version_id: str, number: int) -> tuple[int, int, int]:
     """Mark removed and changed rows, insert new ones (all invisible until the flip); (added, removed, changed).
 
     Done in slices of SLICE rows, each its own transaction, so that on SQLite other writers (intake)
-    never wait long for the write lock while a million-person list is compared.
+    never wait long for the write lock while a million-person list is compared. Every join runs while
+    the tables it reads stay put; the inserts come last and need no join.
     """
     e, st = WatchlistEntry, WatchlistStaging
+    _analyze(db)
     same_id = and_(st.version_id == version_id, st.entity_id == e.entity_id)
     live = and_(e.watchlist_id == list_id, e.removed_in.is_(None))
     removed = changed = 0
@@ -264,14 +276,20 @@ def _apply(db: Database, list_id: str, version_id: str, number: int) -> tuple[in
                 .values(removed_in=number)
             ))
             uow.commit()
+    # Whoever still has a live row is unchanged: drop them from staging; the rest is new or changed.
     e2 = aliased(WatchlistEntry)
-    for lo, hi in _ranges(db, st.line, st.version_id == version_id):
+    slices = _ranges(db, st.line, st.version_id == version_id)
+    for lo, hi in slices:
+        with db.uow() as uow:
+            uow.session.execute(delete(st).where(
+                st.version_id == version_id, st.line.between(lo, hi),
+                exists().where(e2.watchlist_id == list_id, e2.entity_id == st.entity_id, e2.removed_in.is_(None)),
+            ))
+            uow.commit()
+    for lo, hi in slices:
         new = select(
             literal(list_id, String(36)), st.entity_id, st.content_hash, st.data, literal(number, Integer),
-        ).where(
-            st.version_id == version_id, st.line.between(lo, hi),
-            ~exists().where(e2.watchlist_id == list_id, e2.entity_id == st.entity_id, e2.removed_in.is_(None)),
-        )
+        ).where(st.version_id == version_id, st.line.between(lo, hi))
         with db.uow() as uow:
             uow.session.execute(
                 insert(e).from_select(["watchlist_id", "entity_id", "content_hash", "data", "added_in"], new)
