@@ -47,11 +47,14 @@ def exported(n: int, seed: int, day: str) -> Iterator[dict[str, Any]]:
 
 
 def write(path: Path, entities: Iterator[dict[str, Any]]) -> int:
+    """Write the file whole or not at all (a killed run must not leave a short file to be reused)."""
     count = 0
-    with path.open("w", encoding="utf-8") as fh:
+    part = path.with_suffix(".part")
+    with part.open("w", encoding="utf-8") as fh:
         for e in entities:
             fh.write(json.dumps(e, ensure_ascii=False) + "\n")
             count += 1
+    part.replace(path)
     return count
 
 
