@@ -38,10 +38,9 @@ def to_decision(env: Env, case_id: str, facts: list[str] | None = None) -> int:
             break
         nxt = path[path.index(stage) + 1]
         casework.move_case(env.db.uow(), actor=Actor.system(), case_id=case_id, to=nxt, expected_version=version)
-    version = version_of(env, case_id)
     if facts is not None:
         evaluations.record_facts(env.db.uow(), actor=Actor.system(), case_id=case_id, facts=facts)
-    return version
+    return version_of(env, case_id)
 
 
 def version_of(env: Env, case_id: str) -> int:
