@@ -135,9 +135,9 @@ def _durations(raw: dict[str, dict[frozenset[str], dict[int, int]]]) -> dict[str
     return out
 
 
-def _monthly(uow: UnitOfWork, rows: stats_tally.Rows, period: Period) -> dict[str, dict[str, int]]:
-    apps = stats_tally.monthly(rows, "applications")
-    decided = stats_tally.monthly(rows, "decided")
+def _monthly(uow: UnitOfWork, period: Period) -> dict[str, dict[str, int]]:
+    apps = stats_tally.monthly(uow.session, period, "applications")
+    decided = stats_tally.monthly(uow.session, period, "decided")
     for unit in stats_tally.units_of_clusters(uow.session):  # people with several applications
         if period.has(unit.applied_at) and unit.applied_at:
             key = unit.applied_at.strftime("%Y-%m")
@@ -163,7 +163,7 @@ def report(db: Database, *, actor: Actor, period: Period) -> Report:
             removed=_removed(t),
             durations=_durations(stats_tally.durations(rows)),
             backlog=stats_tally.backlog(uow.session, utcnow()),
-            monthly=_monthly(uow, rows, period),
+            monthly=_monthly(uow, period),
             screening=stats_sources.screening_figures(uow.session, period),
             referrals=stats_sources.referral_figures(uow.session, period),
             not_available=["destination"],

@@ -28,8 +28,10 @@ def _in(col: Any, period: Period) -> ColumnElement[bool]:
 
 def _rollup_where(period: Period) -> ColumnElement[bool]:
     """The rollup rows covering the period exactly: full months, then days at the edges."""
-    months, days = cover(period.start.date(), period.end.date())
+    years, months, days = cover(period.start.date(), period.end.date())
     parts = []
+    if years:
+        parts.append(and_(R.grain == "y", R.bucket.in_(years)))
     if months:
         parts.append(and_(R.grain == "m", R.bucket.in_(months)))
     parts += [and_(R.grain == "d", R.bucket >= lo, R.bucket <= hi) for lo, hi in days]
@@ -37,12 +39,12 @@ def _rollup_where(period: Period) -> ColumnElement[bool]:
 
 
 def rollup_rows(session: Session, period: Period) -> list[tuple[str, str, int, str, int, int]]:
-    """(bucket, pathways, p1, measure, people, principals) of the period, summed per month."""
+    """(month, pathways, p1, measure, people, principals) of the period (a year's rows carry "YYYY")."""
     stmt = (
         select(R.grain, R.bucket, R.pathways, R.p1, R.measure, R.people, R.principals)
         .where(_rollup_where(period))
     )
-    return [(b if g == "m" else b[:7], pw, int(p1), m, int(n), int(k))
+    return [(b if g != "d" else b[:7], pw, int(p1), m, int(n), int(k))
             for g, b, pw, p1, m, n, k in session.execute(stmt)]
 
 
@@ -99,12 +101,18 @@ def durations(rows: list[tuple[str, str, int, str, int, int]]) -> dict[str, dict
     return out
 
 
-def monthly(rows: list[tuple[str, str, int, str, int, int]], measure: str) -> dict[str, int]:
+def monthly(session: Session, period: Period, measure: str) -> dict[str, int]:
     """People per calendar month reaching a step (single-application people; merged ones are added by the caller)."""
+    years, months, days = cover(period.start.date(), period.end.date())
+    months = sorted([*months, *(f"{y}-{m:02d}" for y in years for m in range(1, 13))])
+    parts = [and_(R.grain == "m", R.bucket.in_(months))] if months else []
+    parts += [and_(R.grain == "d", R.bucket >= lo, R.bucket <= hi) for lo, hi in days]
+    if not parts:
+        return {}
+    stmt = select(R.bucket, R.people).where(R.measure == measure, or_(*parts))
     out: dict[str, int] = defaultdict(int)
-    for month, _pathways, _p1, m, people, _ in rows:
-        if m == measure:
-            out[month] += people
+    for bucket, people in session.execute(stmt):
+        out[bucket[:7]] += int(people)
     return dict(out)
 
 

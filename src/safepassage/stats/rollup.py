@@ -1,8 +1,8 @@
 """What one case's fact row adds to the rollup: people per day and month, per milestone; hours per stage.
 
-The rollup (`stats_rollup`) turns every report into a read of a few thousand pre-summed rows instead of a
-scan of every case. A period of whole days is exact: full months from the month rows, the days at either
-edge from the day rows. Durations are bucketed (hours up to two days, days up to sixty, then weeks).
+The rollup (`stats_rollup`) turns every report into a read of pre-summed rows instead of a scan of every
+case. A period of whole days is exact: full years from the year rows, full months from the month rows,
+the days at either edge from the day rows. Durations are bucketed (hours up to two days, days up to sixty, then weeks).
 People with several applications (`clustered`) are left out of the funnel rows and merged at report time.
 """
 
@@ -42,6 +42,7 @@ def hour_bucket(hours: int) -> int:
 def _buckets(at: datetime) -> Iterator[tuple[str, str]]:
     yield "d", at.date().isoformat()
     yield "m", at.strftime("%Y-%m")
+    yield "y", at.strftime("%Y")
 
 
 def contributions(row: Mapping[str, Any]) -> Iterator[tuple[Key, int, int]]:
@@ -69,22 +70,24 @@ def contributions(row: Mapping[str, Any]) -> Iterator[tuple[Key, int, int]]:
                 yield (grain, bucket, pathways, 0, f"h:{stage}:{hour_bucket(int(hours))}"), 1, 0
 
 
-def cover(start: date, end: date) -> tuple[list[str], list[tuple[str, str]]]:
-    """A period [start, end) as full months ("YYYY-MM") plus day ranges (inclusive ISO days) at its edges."""
+def cover(start: date, end: date) -> tuple[list[str], list[str], list[tuple[str, str]]]:
+    """A period [start, end) as full years ("YYYY"), full months ("YYYY-MM") and day ranges (inclusive ISO days)."""
+    years: list[str] = []
     months: list[str] = []
     days: list[tuple[str, str]] = []
-    first_full = start if start.day == 1 else _next_month(start)
-    cursor = first_full
-    while _next_month(cursor) <= end:
-        months.append(cursor.strftime("%Y-%m"))
-        cursor = _next_month(cursor)
-    if not months:
-        return [], [(start.isoformat(), (end - timedelta(days=1)).isoformat())] if start < end else []
-    if start < first_full:
-        days.append((start.isoformat(), (first_full - timedelta(days=1)).isoformat()))
-    if cursor < end:
-        days.append((cursor.isoformat(), (end - timedelta(days=1)).isoformat()))
-    return months, days
+    cursor = start
+    while cursor < end:
+        if cursor.month == 1 and cursor.day == 1 and date(cursor.year + 1, 1, 1) <= end:
+            years.append(str(cursor.year))
+            cursor = date(cursor.year + 1, 1, 1)
+        elif cursor.day == 1 and _next_month(cursor) <= end:
+            months.append(cursor.strftime("%Y-%m"))
+            cursor = _next_month(cursor)
+        else:
+            stop = min(_next_month(cursor), end)
+            days.append((cursor.isoformat(), (stop - timedelta(days=1)).isoformat()))
+            cursor = stop
+    return years, months, days
 
 
 def _next_month(d: date) -> date:
