@@ -15,8 +15,8 @@ from safepassage.cli_referral import referral_app
 from safepassage.config import ConfigError, Settings, load_settings
 from safepassage.domain.errors import DomainError
 from safepassage.screening.cli import screen as screen_command
-from safepassage.stats_cli import report as report_command
 from safepassage.security.policy import Role
+from safepassage.stats_cli import report as report_command
 
 # Never print local variables in tracebacks: they can hold personal data.
 app = typer.Typer(

@@ -17,12 +17,11 @@ from safepassage.services import erasure
 from safepassage.store.uow import Actor
 from safepassage.web.app import create_app
 from safepassage.web.inventory import ROUTES, Rule
+from tests import stats_util
 from tests.conftest import PASSWORD, Env
 from tests.decisions_util import decision_request
-from tests import stats_util
 from tests.helpers import application, person
-from tests.web import documents_setup, exclusion_setup, screening_setup
-from tests.web import watchlists_setup
+from tests.web import documents_setup, exclusion_setup, screening_setup, watchlists_setup
 
 ACTORS: list[Role | None] = [None, *Role]
 

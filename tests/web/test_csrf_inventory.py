@@ -22,9 +22,8 @@ from safepassage.services import information
 from safepassage.store.models import Base, StaffSession
 from safepassage.store.types import utcnow
 from safepassage.web.inventory import ROUTES
-from tests.conftest import Env
 from tests import decisions_util, stats_util
-from tests import stats_util
+from tests.conftest import Env
 from tests.helpers import application
 from tests.web import exclusion_setup, screening_setup
 from tests.web.pages_util import browser, login, token

@@ -21,9 +21,8 @@ from safepassage.security.policy import Role
 from safepassage.services import information
 from safepassage.store.uow import Database
 from safepassage.web.app import create_app
-from tests.conftest import KEK, SECRET, Env
 from tests import decisions_util, stats_util
-from tests import stats_util
+from tests.conftest import KEK, SECRET, Env
 from tests.helpers import application
 from tests.web import exclusion_setup, screening_setup
 

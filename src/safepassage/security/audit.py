@@ -59,8 +59,8 @@ class AuditEvent(StrEnum):
     DOCUMENT_DOWNLOADED = "document.downloaded"
     WATCHLIST_IMPORTED = "watchlist.imported"
     WATCHLIST_IMPORT_FAILED = "watchlist.import_failed"
-    API_TOKEN_CREATED = "api_token.created"
-    API_TOKEN_REVOKED = "api_token.revoked"
+    API_TOKEN_CREATED = "api_token.created"  # noqa: S105 (an event name, not a secret)
+    API_TOKEN_REVOKED = "api_token.revoked"  # noqa: S105
     MATCH_QUERIED = "match.queried"  # who screened how many queries; never the queries themselves
     EXCLUSION_DRAFTED = "exclusion.drafted"
     EXCLUSION_SUBMITTED = "exclusion.submitted"

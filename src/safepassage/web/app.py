@@ -15,10 +15,17 @@ from safepassage.security.crypto import KeyRing
 from safepassage.services import case_screening
 from safepassage.store.db import make_engine
 from safepassage.store.uow import Database
-from safepassage.web import api, api_decisions, api_documents, api_screening, errors, pages
-from safepassage.web import api_watchlists
-from safepassage.web import api_exclusion
-from safepassage.web import api_stats
+from safepassage.web import (
+    api,
+    api_decisions,
+    api_documents,
+    api_exclusion,
+    api_screening,
+    api_stats,
+    api_watchlists,
+    errors,
+    pages,
+)
 from safepassage.web.middleware import BodyLimit, SecurityHeaders
 
 STATIC = Path(__file__).with_name("static")
