@@ -56,16 +56,21 @@ def _database(settings: Settings):  # type: ignore[no-untyped-def]
 
 
 def _serve(settings: Settings, host: str, port: int) -> None:
+    import threading
+
     import uvicorn
 
     from safepassage.security import logs
+    from safepassage.services.watchlist_index import warm_index
     from safepassage.web.app import create_app
 
     logs.configure(os.environ.get("SAFEPASSAGE_LOG_LEVEL", "INFO"))
+    web_app = create_app(settings=settings)
+    # Build the watchlist index while the server starts answering, so the first case entering screening
+    # or the first match query does not wait for it (13 s at 100k listed persons, ~90 s at 1M).
+    threading.Thread(target=warm_index, args=(web_app.state.db,), name="watchlist-index", daemon=True).start()
     # No access log (applicants' requests must leave no trace), no Server header, our log format.
-    uvicorn.run(
-        create_app(settings=settings), host=host, port=port, access_log=False, server_header=False, log_config=None
-    )
+    uvicorn.run(web_app, host=host, port=port, access_log=False, server_header=False, log_config=None)
 
 
 @app.command()

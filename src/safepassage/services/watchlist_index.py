@@ -124,6 +124,16 @@ def current_index(
         return index
 
 
+def warm_index(db: Database) -> None:
+    """Build the current index ahead of the first request (a server starts this in a thread)."""
+    try:
+        index = current_index(db)
+    except Exception:  # a failed warm-up only means the first request builds the index
+        log.warning("watchlist index warm-up failed", extra={"error_type": "index_warmup"})
+        return
+    log.info("watchlist index ready", extra={"event": "watchlist.index_ready", "count": len(index.versions)})
+
+
 _BUILDING: set[str] = set()
 _BUILDING_LOCK = threading.Lock()
 
