@@ -3,6 +3,8 @@
 PYTHON ?= $(shell for p in python3 python3.13 python3.12 python3.11; do \
 	$$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && { command -v $$p; break; }; done)
 VENV   := .venv
+# pytest-xdist workers: one per CPU (each has its own databases, ports and browser).
+PYTEST_WORKERS ?= auto
 BIN    := $(VENV)/bin
 
 .PHONY: demo test lint typecheck audit-deps pytest install install-dev clean
@@ -40,7 +42,7 @@ audit-deps: install-dev
 	$(BIN)/python tools/audit_deps.py
 
 pytest: install-dev
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(BIN)/pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS)
 
 clean:
 	rm -rf $(VENV) var/demo .pytest_cache .mypy_cache .ruff_cache

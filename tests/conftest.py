@@ -26,6 +26,9 @@ from safepassage.store.types import utcnow
 from safepassage.store.uow import Actor, Database
 from safepassage.web.app import create_app
 
+# pytest-xdist workers inherit COLUMNS=80; the CLI's consoles would then wrap ids and paths in their output.
+# Tests read CLI output as it goes to a file or pipe (wide), the way CI logs and scripts see it.
+os.environ.pop("COLUMNS", None)
 PG_URL = os.environ.get("SAFEPASSAGE_TEST_DATABASE_URL", "")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 BACKENDS = ["sqlite", "postgresql"]

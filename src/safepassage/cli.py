@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from safepassage.cli_console import err, out
 from safepassage.cli_referral import referral_app
 from safepassage.config import ConfigError, Settings, load_settings
 from safepassage.domain.errors import DomainError
@@ -37,8 +37,6 @@ app.add_typer(policy_app, name="policy")
 app.add_typer(keys_app, name="keys")
 app.add_typer(retention_app, name="retention")
 app.add_typer(referral_app, name="referral")
-err = Console(stderr=True)
-out = Console()
 
 
 def _settings(environ: dict[str, str] | None = None) -> Settings:

@@ -14,14 +14,12 @@ from typing import Annotated
 from uuid import UUID
 
 import typer
-from rich.console import Console
 
+from safepassage.cli_console import err, out
 from safepassage.config import ConfigError, Settings, load_settings
 from safepassage.domain.errors import DomainError
 
 referral_app = typer.Typer(help="Referrals for prosecution: signed export packages.", no_args_is_help=True)
-err = Console(stderr=True)
-out = Console()
 
 
 def _settings() -> Settings:

@@ -10,16 +10,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
+from safepassage.cli_console import err, out
 from safepassage.domain.errors import DomainError
 from safepassage.store.uow import Database
 
 incidents_app = typer.Typer(help="Documented incidents (unit, place, dates, source) for unit–incident flags.",
                             no_args_is_help=True)
-err = Console(stderr=True)
-out = Console()
 
 
 def _db() -> Database:

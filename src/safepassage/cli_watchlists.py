@@ -10,18 +10,16 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 from rich.table import Table
 
+from safepassage.cli_console import console, err, out
 from safepassage.domain.errors import DomainError
 from safepassage.security.policy import Role
 from safepassage.store.uow import Actor, Database
 
 watchlist_app = typer.Typer(help="Watchlists: import versions, list them, compare them.", no_args_is_help=True)
 tokens_app = typer.Typer(help="API tokens for systems using the match API.", no_args_is_help=True)
-err = Console(stderr=True)
-out = Console()
 
 
 def _db() -> Database:
@@ -92,7 +90,7 @@ def list_() -> None:
         for v in wl.versions:
             table.add_row(wl.name, str(v.number), v.status, f"{v.imported_at:%Y-%m-%d %H:%M}", str(v.total),
                           str(v.added), str(v.removed), str(v.changed), str(v.skipped), v.source)
-    Console().print(table)  # made now, so that it measures the terminal (or $COLUMNS) it prints to
+    console().print(table)  # made now, so that it measures the terminal (or $COLUMNS) it prints to
 
 
 @watchlist_app.command("diff")
@@ -114,7 +112,7 @@ def diff(
     for kind, items in (("added", d.added), ("removed", d.removed), ("changed", d.changed)):
         for e in items:
             table.add_row(kind, e.entity_id, e.caption, ", ".join(e.birth_dates))
-    Console().print(table)  # made now, so that it measures the terminal (or $COLUMNS) it prints to
+    console().print(table)  # made now, so that it measures the terminal (or $COLUMNS) it prints to
     added, removed, changed = d.counts
     out.print(f"{added} added, {removed} removed, {changed} changed.")
     if max(d.counts) > limit > 0:
@@ -161,4 +159,4 @@ def tokens_list() -> None:
         table.add_row(t.name, t.role, f"{t.created_at:%Y-%m-%d}", f"{t.expires_at:%Y-%m-%d}",
                       f"{t.revoked_at:%Y-%m-%d}" if t.revoked_at else "",
                       f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else "")
-    Console().print(table)  # made now, so that it measures the terminal (or $COLUMNS) it prints to
+    console().print(table)  # made now, so that it measures the terminal (or $COLUMNS) it prints to

@@ -12,15 +12,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from safepassage.cli_console import err
 from safepassage.config import ConfigError, load_settings
 from safepassage.domain.errors import DomainError
 from safepassage.i18n import LANGUAGES
 from safepassage.store.uow import Actor
 
 EXIT_USAGE = 2
-err = Console(stderr=True)
 
 
 def report(

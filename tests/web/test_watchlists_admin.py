@@ -22,7 +22,8 @@ def test_analyst_uploads_versions_and_reads_lists_and_diffs_through_the_api(clie
     r = client.post("/api/watchlists/ngo-list/versions", json={"format": "csv", "source": "NGO <b>x</b>",
                                                               "content": V1}, headers=h)
     assert r.status_code == 201, r.text
-    assert (r.json()["version"], r.json()["added"], r.json()["issues"]) == (1, 2, [[4, "expected 4 columns, found 1"]])
+    bad = [{"line": 4, "message": "expected 4 columns, found 1"}]
+    assert (r.json()["version"], r.json()["added"], r.json()["issues"]) == (1, 2, bad)
     r = client.post("/api/watchlists/ngo-list/versions", json={"format": "csv", "content": V2}, headers=h)
     assert (r.json()["version"], r.json()["added"], r.json()["removed"], r.json()["changed"]) == (2, 1, 1, 1)
     lists = client.get("/api/watchlists", headers=h).json()["items"]

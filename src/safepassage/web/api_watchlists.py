@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from safepassage.screening import MATCH_THRESHOLD, REVIEW_THRESHOLD
 from safepassage.services import api_tokens, match_api, watchlists
@@ -24,6 +24,13 @@ LIST_NAME = Path(max_length=64, pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$", descript
 
 
 # ---- administration --------------------------------------------------------------------------------------
+
+
+class IssueOut(BaseModel):
+    """A bad line of an imported file."""
+
+    line: int
+    message: str
 
 
 class VersionOut(BaseModel):
@@ -41,7 +48,12 @@ class VersionOut(BaseModel):
     removed: int
     changed: int
     skipped: int
-    issues: list[tuple[int, str]] = Field(description="Bad lines: [line number, reason] (the first 1,000).")
+    issues: list[IssueOut] = Field(description="Bad lines with their numbers and reasons (the first 1,000).")
+
+    @field_validator("issues", mode="before")
+    @classmethod
+    def _pairs(cls, value: Any) -> Any:
+        return [{"line": v[0], "message": v[1]} if isinstance(v, tuple | list) else v for v in value]
 
 
 class WatchlistOut(BaseModel):
@@ -106,7 +118,7 @@ class ImportOut(BaseModel):
     unchanged: int
     skipped: int
     other_schemas: int
-    issues: list[tuple[int, str]]
+    issues: list[IssueOut]
     file_sha256: str
 
 
@@ -145,7 +157,7 @@ def upload(body: UploadIn, actor: Staff, db: DB, name: Annotated[str, LIST_NAME]
     r = watchlists.import_text(db, actor=actor, name=name, content=body.content, fmt=body.format, source=body.source)
     return ImportOut(name=r.name, version=r.version, total=r.total, added=r.added, removed=r.removed,
                      changed=r.changed, unchanged=r.unchanged, skipped=r.skipped, other_schemas=r.other_schemas,
-                     issues=[(i.line, i.message) for i in r.issues], file_sha256=r.file_sha256)
+                     issues=[IssueOut(line=i.line, message=i.message) for i in r.issues], file_sha256=r.file_sha256)
 
 
 # ---- the yente-compatible match API ----------------------------------------------------------------------
