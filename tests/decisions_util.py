@@ -61,6 +61,7 @@ def decide(
     findings: dict[str, tuple[str, str]] | None = None,
     legal_basis: str | None = None,
     now: datetime | None = None,
+    destination: str = "eu",
 ) -> decisions.DecisionView:
     """Decide through the service with the case's current version."""
     if findings is None:
@@ -70,7 +71,7 @@ def decide(
         actor=actor,
         case_id=case_id,
         outcome=outcome,
-        destination="eu",
+        destination=destination,
         legal_basis=legal_basis,
         findings=findings,
         summary=summary,

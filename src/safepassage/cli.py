@@ -128,8 +128,16 @@ def db_upgrade(revision: str = "head") -> None:
     """Migrate the database to the latest schema."""
     from safepassage.store import schema
 
-    schema.upgrade(_database(_settings()).engine, revision)
+    db = _database(_settings())
+    schema.upgrade(db.engine, revision)
     out.print(f"Database at revision {revision}.")
+    if revision == "head":
+        from safepassage.services.decisions import fill_destinations
+
+        filled, unreadable = fill_destinations(db)
+        if filled or unreadable:
+            out.print(f"Destinations copied into {filled} earlier decisions; {unreadable} of erased cases "
+                      "stay without one (counted as not recorded).")
 
 
 @db_app.command("downgrade")

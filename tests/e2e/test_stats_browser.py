@@ -51,6 +51,8 @@ def test_dashboard_and_public_page_in_chromium(new_page: Any, env: Env, lang: st
     fill = page.evaluate("getComputedStyle(document.querySelector('svg.pygal-chart .color-0')).fill")
     assert fill not in ("", "rgb(0, 0, 0)"), fill
     assert page.locator("td.num").count() > 50
+    assert page.locator("#by-destination tbody tr").count() == 7  # the steps after a decision
+    assert page.locator("#by-destination thead th").count() == 3  # step, EU, other route
     shot(page, f"{lang}-console-stats")
     page.fill("#s-from", "2026-31-01")
     page.click("form.filters button[type=submit]")

@@ -13,18 +13,22 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
+from safepassage.domain.decision import Outcome
 from safepassage.domain.errors import InvalidInput, NotFound
+from safepassage.domain.pathways import Pathway
 from safepassage.domain.stages import Stage
 from safepassage.security.policy import Role
-from safepassage.services import statistics, stats_facts, stats_tally
-from safepassage.stats.units import MEASURES, Period, Unit, merge, reached
+from safepassage.services import decisions, erasure, evaluations, statistics, stats_facts, stats_tally
+from safepassage.stats.units import MEASURES, NOT_RECORDED, Period, Unit, merge, reached
 from safepassage.store.models import AuditEntry
+from safepassage.store.models_decisions import DecisionRow
 from safepassage.store.models_screening import IdentityLink
 from safepassage.store.models_stats import CaseFactRow
 from safepassage.store.types import utcnow
 from safepassage.store.uow import Actor
 from tests.conftest import Env
-from tests.stats_util import build, move
+from tests.decisions_util import decide
+from tests.stats_util import TO_DECISION, apply_, build, link, move
 
 pytestmark = pytest.mark.db
 SYSTEM = Actor.system()
@@ -53,7 +57,7 @@ def test_funnel_counts_people_not_applications(env: Env) -> None:
     assert r.durations["total"]["all"]["n"] == 2 and r.durations["total"]["all"]["p50"] == 0
     assert r.backlog["received"]["0-7"] == [2, 4] and r.backlog["surrender_arranged"]["0-7"] == [1, 2]
     assert sum(r.monthly["applications"].values()) == 10
-    assert "destination" in r.not_available
+    assert r.not_available == []
 
 
 def test_a_period_without_events_counts_nothing(env: Env) -> None:
@@ -138,3 +142,50 @@ def test_arrival_rules(env: Env) -> None:
     statistics.record_arrival(env.db.uow(), actor=supervisor, case_id=ids["f"], arrived_on=today)
     r = statistics.report(env.db, actor=supervisor, period=_today())
     assert r.funnel["arrived"]["all"] == 5
+
+
+def _decided_case(env: Env, outcome: Outcome, destination: str) -> str:
+    case_id = apply_(env, {Pathway.DESERTER})
+    move(env, case_id, *TO_DECISION)
+    evaluations.evaluate_case(env.db.uow(), actor=SYSTEM, case_id=case_id)
+    basis = {"eu": "eu_qd_9_2_e", "other": "humanitarian_parole"}[destination] if outcome is Outcome.GRANT else None
+    decide(env, SYSTEM, case_id, outcome, legal_basis=basis, destination=destination)
+    return case_id
+
+
+def test_steps_after_a_decision_are_counted_per_destination_in_people(env: Env) -> None:
+    """The latest decision's destination counts; a person decided twice (two applications) counts once."""
+    build(env)
+    _decided_case(env, Outcome.REFUSE, "other")  # one more person, refused for the other route
+    first = _decided_case(env, Outcome.REFUSE, "other")  # one person, two applications: refused, then
+    second = _decided_case(env, Outcome.GRANT, "eu")  # granted for the EU (the latest decision)
+    link(env, first, second)
+    r = statistics.report(env.db, actor=env.actor(Role.SUPERVISOR), period=_today())
+    d = r.destinations
+    assert d["decided"] == {"eu": 6, "other": 1}
+    assert d["granted"] == {"eu": 6} and d["refused"] == {"other": 1} and d["excluded"] == {}
+    assert d["arrived"] == {"eu": 3} and d["appeal_granted"] == {"eu": 2}
+    for step, per in d.items():  # the destinations add up to the funnel's "everyone"
+        assert sum(per.values()) == r.funnel[step]["all"], step
+    assert r.destination_codes() == ["eu", "other"]
+    assert r.destination_names["other"].startswith("Other receiving state")
+
+
+def test_decisions_from_before_the_destination_column_are_filled_in_or_counted_as_not_recorded(env: Env) -> None:
+    """Migration 0011's follow-up: codes come out of the sealed reasons; an erased case's stay "not recorded"."""
+    build(env)
+    erased = _decided_case(env, Outcome.REFUSE, "other")
+    with env.db.uow() as uow:  # as before migration 0011: no decision has its destination in clear
+        uow.session.execute(update(DecisionRow).values(destination=None))
+        uow.commit()
+    request_id = erasure.request_erasure(env.db.uow(), actor=SYSTEM, case_id=erased, reason="applicant_request")
+    erasure.approve_erasure(env.db.uow(), actor=SYSTEM, request_id=request_id)
+    stats_facts.refresh(env.db, full=True)
+    r = statistics.report(env.db, actor=SYSTEM, period=_today())
+    assert r.destinations["decided"] == {NOT_RECORDED: 6} and r.destination_codes() == ["eu", "other", NOT_RECORDED]
+
+    assert decisions.fill_destinations(env.db) == (3, 1)  # a's, f's two; the erased case's cannot be opened
+    assert decisions.fill_destinations(env.db) == (0, 1)  # idempotent
+    r = statistics.report(env.db, actor=SYSTEM, period=_today())  # the summary was rebuilt, no --rebuild needed
+    assert r.destinations["decided"] == {"eu": 5, NOT_RECORDED: 1}
+    assert r.destinations["refused"] == {NOT_RECORDED: 1}

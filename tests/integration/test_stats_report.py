@@ -50,12 +50,14 @@ def test_csv_json_pdf_carry_the_same_figures(cli_env: dict[str, str], tmp_path: 
     rows = list(csv.reader(io.StringIO(r.stdout.lstrip("\ufeff"))))
     assert ["People reaching each step", "Applications", "Everyone", "5"] in rows
     assert ["People reaching each step", "Applications", "Deserters", "3"] in rows
+    assert ["After the decision, by destination", "Granted", "EU member state", "0"] in rows
 
     out = tmp_path / "r.json"
     assert runner.invoke(app, ["report", *_period(), "--format", "json", "--out", str(out)], env=cli_env).exit_code == 0
     data = json.loads(out.read_text())
     assert data["funnel"]["applications"]["all"] == 5 and data["funnel"]["contacts"]["deserter"] == 3
-    assert "destination" in data["not_available"]
+    assert data["not_available"] == [] and data["destinations"]["granted"] == {}
+    assert data["destination_names"]["eu"] == "EU member state"
 
     pdf = tmp_path / "r.pdf"
     r = runner.invoke(app, ["report", *_period(), "--format", "pdf", "--lang", "uk", "--out", str(pdf)], env=cli_env)

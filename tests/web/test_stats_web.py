@@ -44,6 +44,13 @@ def test_dashboard_renders_in_every_language(client: TestClient, env: Env, lang:
     assert f'lang="{lang}"' in r.text
     if lang != "en":
         assert "Removed from the war" not in r.text  # translated, not English
+    by_dest = re.search(r'<table id="by-destination">.*?</table>', r.text, re.S)
+    assert by_dest is not None
+    assert by_dest[0].count("<th scope=\"col\">") == 3  # step, then the policy's two destinations
+    assert ("EU member state" in by_dest[0]) == (lang == "en")  # the default policy's names are translated
+    cells = [int(n) for n in re.findall(r'<td class="num">(\d+)</td>', by_dest[0])]
+    # decided, granted, refused, excluded, appeal granted, appeal upheld, arrived × (EU, other), in people
+    assert cells == [5, 0, 5, 0, 0, 0, 0, 0, 2, 0, 0, 0, 3, 0]
 
 
 def test_dashboard_bad_period_says_so_and_computes_nothing(client: TestClient, env: Env) -> None:

@@ -6,6 +6,7 @@ The policy never excludes anyone: a rule can only *flag* a case for exclusion re
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,8 @@ from safepassage.domain.pathways import Pathway, Priority
 
 DEFAULT_POLICY = Path(__file__).with_name("policies") / "default.toml"
 FLAGS = frozenset({"exclusion_review", "interview", "urgent_contact"})
+#: A destination code: short and plain, since decisions keep it in clear for statistics.
+DESTINATION_CODE = re.compile(r"[a-z0-9_]{1,16}")
 
 
 class _Strict(BaseModel):
@@ -64,6 +67,12 @@ class Policy(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> Policy:
+        bad = [d for d in self.destinations if not DESTINATION_CODE.fullmatch(d)]
+        if bad:
+            raise ValueError(
+                f"destination codes must be 1–16 lower-case letters, digits or _ (they are stored in clear "
+                f"for statistics): {', '.join(repr(d[:20]) for d in bad)}"
+            )
         ids = [r.id for r in self.rules]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:

@@ -75,10 +75,18 @@ RULES = {
 }
 AGES = {"0-7": N_("up to 7 days"), "8-30": N_("8–30 days"), "31-90": N_("31–90 days"), "90+": N_("over 90 days")}
 NOT_AVAILABLE = {
-    "destination": N_(
-        "Destination country: decisions keep it inside their sealed reasons, so statistics cannot "
-        "count by destination without decrypting; not shown."
-    ),
     "screening": N_("Screening figures: not available in this installation."),
     "referrals": N_("Referrals for prosecution: not available in this installation."),
 }
+#: The default policy's destination names, marked so the catalogs translate them (a policy naming its
+#: destinations otherwise is shown in its own words).
+DEFAULT_POLICY_DESTINATIONS = (N_("EU member state"), N_("Other receiving state (humanitarian route)"))
+#: The column of decisions without a destination code (made before it was kept in clear, then erased).
+NOT_RECORDED = N_("Not recorded")
+
+
+def destination_label(code: str, names: dict[str, str]) -> str:
+    """A destination column's heading: the policy's name, the bare code of an earlier policy, or "not recorded"."""
+    if code == "-":
+        return NOT_RECORDED
+    return names.get(code, code)

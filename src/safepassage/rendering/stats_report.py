@@ -22,6 +22,10 @@ def rows(report: Report, _: Gettext) -> list[tuple[str, str, str, str]]:
     for m, per in report.funnel.items():
         for key, n in per.items():
             out.append((_("People reaching each step"), _(L.MEASURES[m]), _(L.PATHWAYS[key]), str(n)))
+    for m, per in report.destinations.items():
+        for code in report.destination_codes():
+            out.append((_("After the decision, by destination"), _(L.MEASURES[m]),
+                        _(L.destination_label(code, report.destination_names)), str(per.get(code, 0))))
     for e in report.removed:
         out.append(
             (_("Removed from the war"), _(L.REMOVED[e.name]), _("low") + ": " + _(L.RULES[e.low_rule]), str(e.low))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from safepassage.domain.decision import (
     STAGE_OF,
@@ -21,7 +21,7 @@ from safepassage.domain.decision import (
     days_left,
     parse_findings,
 )
-from safepassage.domain.errors import Forbidden, IllegalTransition, NotFound, StaleVersion
+from safepassage.domain.errors import Erased, Forbidden, IllegalTransition, NotFound, StaleVersion
 from safepassage.domain.stages import DECIDED, Stage, check_transition
 from safepassage.security.access import case_for_read, case_for_update
 from safepassage.security.audit import AuditEvent
@@ -30,8 +30,9 @@ from safepassage.services import evaluations
 from safepassage.services.exclusion import approved_record
 from safepassage.store.models import Case, StageEvent, User
 from safepassage.store.models_decisions import AppealRow, DecisionRow
+from safepassage.store.models_stats import StatsStateRow
 from safepassage.store.types import utcnow
-from safepassage.store.uow import Actor, UnitOfWork
+from safepassage.store.uow import Actor, Database, UnitOfWork
 
 #: Reasons and letters name the applicant and say what they told us.
 LETTER_FIELDS = (FieldClass.CORE, FieldClass.IDENTITY, FieldClass.NARRATIVE)
@@ -157,6 +158,7 @@ def decide(
         row = DecisionRow(
             case_id=case.id,
             outcome=outcome.value,
+            destination=reasons.destination,
             instance="appeal" if appeal else "first",
             appeal_id=appeal.id if appeal else None,
             evaluation_id=ev_row.id if ev_row else None,
@@ -202,6 +204,40 @@ def open_reasons(uow: UnitOfWork, case: Case, row: DecisionRow) -> Reasons:
     """A decision's sealed reasons, opened."""
     data = uow.keys.for_case(case).open_json(row.reasons, table="decisions", column="reasons", row_id=row.id)
     return Reasons.from_json(data)
+
+
+def fill_destinations(db: Database, batch: int = 500) -> tuple[int, int]:
+    """Copy the destination code out of the sealed reasons of decisions made before it was kept in clear.
+
+    Run by `safepassage db upgrade` after migration 0011 (migrations never hold the case keys).
+    Idempotent. Decisions of erased cases cannot be opened and stay without a destination: statistics
+    count them as "not recorded". Returns (filled, left unreadable). If anything was filled, the
+    statistics summary is rebuilt at its next refresh.
+    """
+    filled = unreadable = 0
+    skip: set[str] = set()
+    while True:
+        with db.uow() as uow:
+            stmt = select(DecisionRow).where(DecisionRow.destination.is_(None))
+            if skip:
+                stmt = stmt.where(DecisionRow.id.not_in(skip))
+            rows = list(uow.session.scalars(stmt.order_by(DecisionRow.id).limit(batch)))
+            if not rows:
+                break
+            for row in rows:
+                case = uow.session.get(Case, row.case_id)
+                try:
+                    if case is None or case.erased_at is not None:
+                        raise Erased("erased")
+                    row.destination = open_reasons(uow, case, row).destination
+                    filled += 1
+                except Erased:
+                    skip.add(row.id)
+                    unreadable += 1
+            if filled:
+                uow.session.execute(delete(StatsStateRow))
+            uow.commit()
+    return filled, unreadable
 
 
 def _appeal_view(uow: UnitOfWork, case: Case, a: AppealRow, with_grounds: bool) -> AppealView:

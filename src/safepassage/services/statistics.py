@@ -17,10 +17,10 @@ from safepassage.domain.stages import Stage
 from safepassage.security.access import case_for_update, require
 from safepassage.security.audit import AuditEvent
 from safepassage.security.policy import Action, FieldClass
-from safepassage.services import stats_facts, stats_sources, stats_tally
+from safepassage.services import evaluations, stats_facts, stats_sources, stats_tally
 from safepassage.stats import percentiles
 from safepassage.stats.suppression import THRESHOLD, suppress_table
-from safepassage.stats.units import MEASURES, PUBLIC_GROUPS, Period, public_group, reached
+from safepassage.stats.units import MEASURES, NOT_RECORDED, PUBLIC_GROUPS, Period, public_group, reached
 from safepassage.store.models_stats import ArrivalRow, PublicReleaseRow
 from safepassage.store.types import utcnow
 from safepassage.store.uow import Actor, Database, UnitOfWork
@@ -74,9 +74,19 @@ class Report:
     durations: dict[str, dict[str, dict[str, int | None]]]  # stage → {"all"|pathway: {n, p50, p90}}
     backlog: dict[str, dict[str, list[int]]]  # stage → age bucket → [cases, people]
     monthly: dict[str, dict[str, int]]  # "applications"|"granted" → "YYYY-MM" → people
+    # Steps after a decision per destination of the latest decision: measure → destination code → people.
+    destinations: dict[str, dict[str, int]] = field(default_factory=dict)
+    destination_names: dict[str, str] = field(default_factory=dict)  # code → the policy's name for it
     screening: dict[str, Any] | None = None
     referrals: dict[str, Any] | None = None
     not_available: list[str] = field(default_factory=list)
+
+    def destination_codes(self) -> list[str]:
+        """The destination columns: the policy's in its order, then codes only earlier decisions used, then
+        "not recorded" if any decision has no destination."""
+        seen = {d for per in self.destinations.values() for d in per}
+        extra = sorted(seen - set(self.destination_names) - {NOT_RECORDED})
+        return [*self.destination_names, *extra, *([NOT_RECORDED] if NOT_RECORDED in seen else [])]
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready form."""
@@ -148,6 +158,11 @@ def _monthly(uow: UnitOfWork, period: Period) -> dict[str, dict[str, int]]:
     return {"applications": dict(sorted(apps.items())), "decided": dict(sorted(decided.items()))}
 
 
+def _destination_names() -> dict[str, str]:
+    """The current policy's destinations, in its order (codes of earlier policies are shown as codes)."""
+    return dict(evaluations.current_policy().policy.destinations)
+
+
 def report(db: Database, *, actor: Actor, period: Period) -> Report:
     """The statistics of one period (refreshing the fact summary first); audited, aggregates only."""
     require(actor, Action.VIEW_STATS, (FieldClass.NONE,))
@@ -164,9 +179,10 @@ def report(db: Database, *, actor: Actor, period: Period) -> Report:
             durations=_durations(stats_tally.durations(rows)),
             backlog=stats_tally.backlog(uow.session, utcnow()),
             monthly=_monthly(uow, period),
+            destinations=stats_tally.by_destination(uow.session, period, rows),
+            destination_names=_destination_names(),
             screening=stats_sources.screening_figures(uow.session, period),
             referrals=stats_sources.referral_figures(uow.session, period),
-            not_available=["destination"],
         )
         if out.screening is None:
             out.not_available.append("screening")

@@ -49,7 +49,7 @@ def _hours(delta: timedelta) -> int:
 
 
 def derive(case: _Case, events: Sequence[tuple[str | None, str, datetime]], people: int, principals: int,
-           arrived_at: datetime | None) -> dict[str, Any]:
+           arrived_at: datetime | None, destination: str | None = None) -> dict[str, Any]:
     """One case's fact row from its events (ordered by time): first reach of each step, latest decision."""
     first: dict[str, datetime] = {}
     stay: dict[str, int] = defaultdict(int)
@@ -83,6 +83,7 @@ def derive(case: _Case, events: Sequence[tuple[str | None, str, datetime]], peop
         "decided_at": decided_at,
         "outcome": outcome,
         "first_outcome": first_outcome,
+        "destination": destination if decided_at is not None else None,
         "appealed_at": first.get(Stage.APPEAL.value),
         "withdrawn_at": first.get(Stage.WITHDRAWN.value) if case.stage == Stage.WITHDRAWN.value else None,
         "arrived_at": arrived_at,
@@ -120,6 +121,7 @@ def _rows(session: Session, where: Callable[[Any], ColumnElement[bool]]) -> list
     arrivals = dict(session.execute(
         select(ArrivalRow.case_id, ArrivalRow.arrived_on).where(where(ArrivalRow.case_id))
     ).all())
+    destinations = stats_sources.latest_destinations(session, where)
     erased = [c.id for c in cases if c.erased]
     previous = {
         r.case_id: (r.people, r.principals)
@@ -140,7 +142,7 @@ def _rows(session: Session, where: Callable[[Any], ColumnElement[bool]]) -> list
         arrived = arrivals.get(case.id)
         arrived_at = datetime(arrived.year, arrived.month, arrived.day, tzinfo=UTC) if arrived else None
         evs = sorted(events.get(case.id, []), key=lambda e: e[2])
-        rows.append(derive(case, evs, people, principals, arrived_at))
+        rows.append(derive(case, evs, people, principals, arrived_at, destinations.get(case.id)))
     return rows
 
 

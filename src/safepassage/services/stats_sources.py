@@ -6,7 +6,7 @@ the report says "not available" instead of a wrong zero.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Any
 
@@ -49,6 +49,21 @@ def links_decided_since(session: Session, since: datetime) -> list[str]:
         return []
     rows = session.execute(select(links.c.case_id, links.c.other_case_id).where(links.c.decided_at >= since))
     return [c for pair in rows for c in pair]
+
+
+def latest_destinations(session: Session, where: Callable[[Any], ColumnElement[bool]]) -> dict[str, str | None]:
+    """The destination code of each selected case's latest decision (`where` takes the case-id column)."""
+    decisions = _table("decisions")
+    if decisions is None or "destination" not in decisions.c:
+        return {}
+    out: dict[str, tuple[datetime, str, str | None]] = {}
+    stmt = select(decisions.c.case_id, decisions.c.decided_at, decisions.c.id, decisions.c.destination).where(
+        where(decisions.c.case_id)
+    )
+    for case_id, at, row_id, dest in session.execute(stmt):
+        if case_id not in out or (at, row_id) > out[case_id][:2]:
+            out[case_id] = (at, row_id, dest)
+    return {case_id: v[2] for case_id, v in out.items()}
 
 
 def _in(col: Any, period: Period) -> ColumnElement[bool]:

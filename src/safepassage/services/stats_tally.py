@@ -12,8 +12,16 @@ from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from safepassage.domain.stages import OPEN
-from safepassage.stats.rollup import cover
-from safepassage.stats.units import MEASURES, Period, Unit, merge, reached
+from safepassage.stats.rollup import DESTINATION_PREFIX, cover
+from safepassage.stats.units import (
+    DESTINATION_MEASURES,
+    MEASURES,
+    Period,
+    Unit,
+    destination_reached,
+    merge,
+    reached,
+)
 from safepassage.store.models_stats import CaseFactRow, StatsRollupRow
 
 F = CaseFactRow
@@ -57,7 +65,8 @@ def _unit(r: Any) -> Unit:
         pathways=frozenset(p for p in r.pathways.split("|") if p), people=r.people, principals=r.principals,
         priority=r.priority, contact_at=r.contact_at, requested_at=r.requested_at, arranged_at=r.arranged_at,
         custody_at=r.custody_at, applied_at=r.applied_at, screened_at=r.screened_at, decided_at=r.decided_at,
-        outcome=r.outcome, first_outcome=r.first_outcome, appealed_at=r.appealed_at, withdrawn_at=r.withdrawn_at,
+        outcome=r.outcome, first_outcome=r.first_outcome, destination=r.destination, appealed_at=r.appealed_at,
+        withdrawn_at=r.withdrawn_at,
         arrived_at=r.arrived_at, case_ids=(r.case_id,),
     )
 
@@ -88,6 +97,21 @@ def tally(session: Session, period: Period, rows: Rows | None = None) -> Tally:
                 counts[m][0] += unit.people
                 counts[m][1] += unit.principals
     return dict(out)
+
+
+def by_destination(session: Session, period: Period, rows: Rows) -> dict[str, dict[str, int]]:
+    """People reaching each step after a decision in the period, per destination: measure → destination → people."""
+    out: dict[str, dict[str, int]] = {m: {} for m in DESTINATION_MEASURES}
+    for _month, _pathways, _p1, measure, people, _principals in rows:
+        if measure.startswith(DESTINATION_PREFIX):
+            dest, _, step = measure[len(DESTINATION_PREFIX):].rpartition(":")
+            if step in out:
+                out[step][dest] = out[step].get(dest, 0) + people
+    for unit in units_of_clusters(session):
+        dest, steps = destination_reached(unit, period)
+        for step in steps:
+            out[step][dest] = out[step].get(dest, 0) + unit.people
+    return out
 
 
 def durations(rows: list[tuple[str, str, int, str, int, int]]) -> dict[str, dict[frozenset[str], dict[int, int]]]:

@@ -4,6 +4,7 @@ The rollup (`stats_rollup`) turns every report into a read of pre-summed rows in
 case. A period of whole days is exact: full years from the year rows, full months from the month rows,
 the days at either edge from the day rows. Durations are bucketed (hours up to two days, days up to sixty, then weeks).
 People with several applications (`clustered`) are left out of the funnel rows and merged at report time.
+The steps after a decision are also counted per destination of the latest decision ("dest:<code>:<step>").
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
+
+from safepassage.stats.units import DESTINATION_MEASURES, NOT_RECORDED
 
 #: (measure, timestamp column, extra condition on the row)
 MILESTONES: tuple[tuple[str, str], ...] = (
@@ -28,6 +31,7 @@ MILESTONES: tuple[tuple[str, str], ...] = (
 DURATION_COLUMNS = ("pre_journey", "received", "screening", "review", "exclusion_review", "decision_pending",
                     "appeal", "total")
 Key = tuple[str, str, str, int, str]  # grain, bucket, pathways, p1, measure
+DESTINATION_PREFIX = "dest:"
 
 
 def hour_bucket(hours: int) -> int:
@@ -58,6 +62,9 @@ def contributions(row: Mapping[str, Any]) -> Iterator[tuple[Key, int, int]]:
                 measures.append(("appeal_granted" if row["outcome"] == "granted" else "appeal_upheld", decided))
         if row["custody_at"] is not None:
             measures.append(("custody_to_asylum", row["applied_at"]))
+        if decided is not None:  # the steps after a decision again, per destination ("dest:eu:granted")
+            dest = row["destination"] or NOT_RECORDED
+            measures += [(destination_measure(dest, m), at) for m, at in measures if m in DESTINATION_MEASURES]
         for measure, at in measures:
             if at is not None:
                 for grain, bucket in _buckets(at):
@@ -68,6 +75,11 @@ def contributions(row: Mapping[str, Any]) -> Iterator[tuple[Key, int, int]]:
         if hours is not None and at is not None:
             for grain, bucket in _buckets(at):
                 yield (grain, bucket, pathways, 0, f"h:{stage}:{hour_bucket(int(hours))}"), 1, 0
+
+
+def destination_measure(destination: str, measure: str) -> str:
+    """The rollup measure of one step per destination."""
+    return f"{DESTINATION_PREFIX}{destination}:{measure}"
 
 
 def cover(start: date, end: date) -> tuple[list[str], list[str], list[tuple[str, str]]]:

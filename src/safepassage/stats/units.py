@@ -32,6 +32,10 @@ MEASURES = (
     "appeal_upheld",
 )
 OUTCOMES = ("granted", "refused", "excluded")
+#: Steps counted per destination: those after a decision (a destination is chosen by deciding).
+DESTINATION_MEASURES = ("decided", "granted", "refused", "excluded", "appeal_granted", "appeal_upheld", "arrived")
+#: The destination of decisions made before destinations were kept in clear and never filled in.
+NOT_RECORDED = "-"
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,7 @@ class Unit:
     decided_at: datetime | None = None
     outcome: str | None = None
     first_outcome: str | None = None
+    destination: str | None = None  # of the latest decision
     appealed_at: datetime | None = None
     withdrawn_at: datetime | None = None
     arrived_at: datetime | None = None
@@ -101,6 +106,7 @@ def merge(units: Sequence[Unit]) -> Unit:
         decided_at=latest.decided_at if latest else None,
         outcome=latest.outcome if latest else None,
         first_outcome=first_decided.first_outcome if first_decided else None,
+        destination=latest.destination if latest else None,
         appealed_at=_first(u.appealed_at for u in units),
         withdrawn_at=max(w for w in withdrawn if w is not None) if all(withdrawn) else None,
         arrived_at=_first(u.arrived_at for u in units),
@@ -131,6 +137,14 @@ def reached(unit: Unit, period: Period) -> dict[str, bool]:
         "appeal_granted": appeal_decided and unit.outcome == "granted",
         "appeal_upheld": appeal_decided and unit.outcome != "granted",
     }
+
+
+def destination_reached(unit: Unit, period: Period) -> tuple[str, list[str]]:
+    """The unit's destination (NOT_RECORDED if unknown) and the DESTINATION_MEASURES it reached in the period."""
+    if unit.decided_at is None:
+        return NOT_RECORDED, []
+    hit = reached(unit, period)
+    return unit.destination or NOT_RECORDED, [m for m in DESTINATION_MEASURES if hit[m]]
 
 
 #: Public groups: each person in exactly one, by the first of their pathways in this order.

@@ -2,8 +2,9 @@
 
 Imported at the end of `store/models.py`, so `Base.metadata` (Alembic, tests) always sees them.
 Facts, traces, reasons and appeal grounds are personal data: sealed with the case's data key (AAD =
-table, column, row id). Outcomes, policy versions, dates and deadlines are clear: queues and
-statistics need them and they name nobody.
+table, column, row id). Outcomes, destination codes, policy versions, dates and deadlines are clear:
+queues and statistics need them and they name nobody (a destination is one of the policy's few
+codes, such as "eu" or "other", never a place or a free text; see docs/statistics.md).
 """
 
 from __future__ import annotations
@@ -48,6 +49,9 @@ class DecisionRow(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     outcome: Mapped[str] = mapped_column(String(16), index=True)  # grant | refuse | exclude
+    # The policy's destination code (also inside the sealed reasons); None only for decisions made
+    # before migration 0011 whose reasons could not be opened (erased cases).
+    destination: Mapped[str | None] = mapped_column(String(16), nullable=True)
     instance: Mapped[str] = mapped_column(String(16), default="first")  # first | appeal
     appeal_id: Mapped[str | None] = mapped_column(String(36), nullable=True)  # the appeal this decides
     evaluation_id: Mapped[str | None] = mapped_column(ForeignKey("evaluations.id"), nullable=True)

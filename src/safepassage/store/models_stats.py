@@ -51,6 +51,7 @@ class CaseFactRow(Base):
     decided_at: Mapped[datetime | None] = mapped_column(nullable=True)  # the latest decision
     outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)  # granted | refused | excluded
     first_outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)  # before any appeal
+    destination: Mapped[str | None] = mapped_column(String(16), nullable=True)  # of the latest decision
     appealed_at: Mapped[datetime | None] = mapped_column(nullable=True)
     withdrawn_at: Mapped[datetime | None] = mapped_column(nullable=True)
     arrived_at: Mapped[datetime | None] = mapped_column(nullable=True)
