@@ -2,10 +2,11 @@
 
     .venv/bin/python bench/stats_1m.py [--cases N] [--url sqlite:////tmp/stats1m.db] [--keep]
 
-Cases, stage events, persons and surrender requests are bulk-inserted with SQLAlchemy Core (clear columns
-as the services write them; personal-data blobs are a few random bytes, since statistics never read
-them). Then it times: the first full build of the fact summary, the dashboard report (incremental refresh
-included), an incremental refresh after 1,000 new stage changes, and one public quarter release.
+Cases, stage events, persons, surrender requests and decisions (with their destination codes) are bulk-
+inserted with SQLAlchemy Core (clear columns as the services write them; personal-data blobs are a few
+random bytes, since statistics never read them). Then it times: the first full build of the fact
+summary, the dashboard report (incremental refresh included), an incremental refresh after 1,000 new
+stage changes, and one public quarter release.
 Prints the figures; docs/statistics.md records them.
 """
 
@@ -27,12 +28,27 @@ from safepassage.services import statistics, stats_facts
 from safepassage.store import schema
 from safepassage.store.db import make_engine
 from safepassage.store.models import Base, Case, DataKeyRow, PersonRow, StageEvent, SurrenderRow
+from safepassage.store.models_decisions import DecisionRow
 from safepassage.store.uow import Actor, Database
 
 PATHWAYS = ["mobilization_evader", "deserter", "surrendering_soldier", "prisoner_of_war", "dissident", "war_refugee",
             "persecuted_other"]
 START = datetime(2023, 1, 1, tzinfo=UTC)
 SPAN = timedelta(days=3 * 365)
+
+
+DECIDED = ("granted", "refused", "excluded")
+OUTCOME_OF = {"granted": "grant", "refused": "refuse", "excluded": "exclude"}
+
+
+def _decisions(rng: random.Random, events: list[dict[str, Any]], blob: bytes) -> list[dict[str, Any]]:
+    """A decision row per decided stage event (as `services.decisions.decide` writes them), 80 % for the EU."""
+    dest = "eu" if rng.random() < 0.8 else "other"
+    return [{"id": str(uuid.UUID(int=rng.getrandbits(128), version=4)), "case_id": ev["case_id"],
+             "outcome": OUTCOME_OF[ev["to_stage"]], "destination": dest, "instance": "first", "appeal_id": None,
+             "evaluation_id": None, "policy_version": "bench", "exclusion_record_id": None, "decided_by": "bench",
+             "decided_at": ev["at"], "appeal_deadline": None, "language": "ru", "reasons": blob}
+            for ev in events if ev["to_stage"] in DECIDED]
 
 
 def _case(rng: random.Random, key_id: str) -> tuple[dict[str, Any], list[dict[str, Any]], int, int]:
@@ -104,11 +120,12 @@ def build(db: Database, n: int, seed: int = 8) -> None:
                                            "created_at": datetime.now(UTC)}])
     batch = 20_000
     for start in range(0, n, batch):
-        cases, events, persons, groups = [], [], [], []
+        cases, events, persons, groups, decisions = [], [], [], [], []
         for _ in range(min(batch, n - start)):
             row, evs, people, group = _case(rng, key_id)
             cases.append(row)
             events.extend(evs)
+            decisions.extend(_decisions(rng, evs, blob))
             for i in range(people):
                 persons.append({"id": str(uuid.UUID(int=rng.getrandbits(128), version=4)), "case_id": row["id"],
                                 "is_principal": i == 0, "payload": blob, "created_at": row["created_at"]})
@@ -121,6 +138,8 @@ def build(db: Database, n: int, seed: int = 8) -> None:
                 conn.execute(insert(PersonRow), persons)
             if groups:
                 conn.execute(insert(SurrenderRow), groups)
+            if decisions:
+                conn.execute(insert(DecisionRow), decisions)
         print(f"  inserted {start + len(cases):,} cases", flush=True)
 
 
@@ -168,7 +187,10 @@ def main() -> None:
     quarter = statistics.parse_period("2024-04-01", "2024-06-30")
     _timed("dashboard report, 4 years (refresh with nothing new + all figures)",
            lambda: statistics.report(db, actor=system, period=everything), repeat=3)
-    _timed("dashboard report, one quarter", lambda: statistics.report(db, actor=system, period=quarter), repeat=3)
+    report = _timed("dashboard report, one quarter", lambda: statistics.report(db, actor=system, period=quarter),
+                    repeat=3)
+    print(f"  one quarter: {report.funnel['decided']['all']:,} people decided; per destination "
+          f"{report.destinations['decided']}", flush=True)
     with engine.begin() as conn:  # 1,000 stage changes arrive
         ids = [r[0] for r in conn.execute(text("SELECT id FROM cases WHERE stage = 'received' LIMIT 1000"))]
         now = datetime.now(UTC)
