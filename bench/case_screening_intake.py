@@ -20,29 +20,22 @@ from __future__ import annotations
 
 import argparse
 import random
-import secrets
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from screening_common import machine
+from screening_common import fresh_database, generated_list, machine
 
 from safepassage.domain.case import Application, FamilyMember, Relationship
 from safepassage.domain.pathways import Pathway
 from safepassage.domain.person import PartialDate, Person, PersonName
 from safepassage.domain.stages import Stage
-from safepassage.security.crypto import KeyRing
 from safepassage.services import case_screening, casework, duplicates, intake, watchlists
-from safepassage.store import schema
-from safepassage.store.db import make_engine
-from safepassage.store.uow import Actor, Database
+from safepassage.store.uow import Actor
 
-OUT = Path(__file__).resolve().parent / "out"
 FIRST = ["Алексей", "Ґрицько", "Олена", "Артём", "Пётр", "Мар'яна", "Євген", "Sergey", "Юлія", "Дмитрий"]
 LAST = ["Петров", "Шевченко", "Коваль", "Ёлкин", "Сидоренко", "Мельник", "Kuznetsov", "Бондаренко"]
 
@@ -68,16 +61,9 @@ def main() -> None:
     ap.add_argument("--cases", type=int, default=200)
     ap.add_argument("--url", default="")
     args = ap.parse_args()
-    wl = OUT / f"wl_{args.list_size}.jsonl"
-    if not wl.exists():
-        OUT.mkdir(exist_ok=True)
-        subprocess.run([sys.executable, str(Path(__file__).with_name("gen_watchlist.py")), "--n",
-                        str(args.list_size), "--out", str(wl)], check=True)
-    tmp = Path(tempfile.mkdtemp())
-    url = args.url or f"sqlite:///{tmp / 'bench.db'}"
-    engine = make_engine(url)
-    schema.upgrade(engine)
-    db = Database(engine, ring=KeyRing.of(secrets.token_bytes(32)), secret_key=secrets.token_bytes(32))
+    wl = generated_list(args.list_size)
+    _tmp, db = fresh_database(args.url, "bench.db")
+    engine = db.engine
     case_screening.register_database(db)  # the process's handle: the index is built once and shared
     system = Actor.system()
     t = time.perf_counter()

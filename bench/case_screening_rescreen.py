@@ -21,28 +21,23 @@ import argparse
 import json
 import random
 import secrets
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from screening_common import machine
+from screening_common import fresh_database, generated_list, machine
 from sqlalchemy import insert
 
 from safepassage.domain.person import PartialDate, Person, PersonName
-from safepassage.security.crypto import DataKey, KeyRing
+from safepassage.security.crypto import DataKey
 from safepassage.services import case_screening, rescreen, watchlists
-from safepassage.store import schema
-from safepassage.store.db import make_engine
 from safepassage.store.models import Case, DataKeyRow, PersonRow, new_id
 from safepassage.store.models_screening import CaseScreeningState
 from safepassage.store.types import utcnow
 from safepassage.store.uow import Actor, Database
 
-OUT = Path(__file__).resolve().parent / "out"
 FIRST = ["Алексей", "Ґрицько", "Олена", "Артём", "Пётр", "Мар'яна", "Євген", "Sergey", "Юлія", "Дмитрий", "Іван"]
 LAST = ["Петров", "Шевченко", "Коваль", "Ёлкин", "Сидоренко", "Мельник", "Kuznetsov", "Бондаренко", "Лысенко"]
 BATCH = 2000
@@ -89,16 +84,9 @@ def main() -> None:
     ap.add_argument("--measure", type=int, default=5000)
     ap.add_argument("--url", default="")
     args = ap.parse_args()
-    wl = OUT / f"wl_{args.list_size}.jsonl"
-    if not wl.exists():
-        OUT.mkdir(exist_ok=True)
-        subprocess.run([sys.executable, str(Path(__file__).with_name("gen_watchlist.py")), "--n",
-                        str(args.list_size), "--out", str(wl)], check=True)
-    tmp = Path(tempfile.mkdtemp())
-    url = args.url or f"sqlite:///{tmp / 'rescreen.db'}"
-    engine = make_engine(url)
-    schema.upgrade(engine)
-    db = Database(engine, ring=KeyRing.of(secrets.token_bytes(32)), secret_key=secrets.token_bytes(32))
+    wl = generated_list(args.list_size)
+    tmp, db = fresh_database(args.url, "rescreen.db")
+    engine = db.engine
     system = Actor.system()
     print(f"machine: {machine()}\ndatabase: {engine.dialect.name}")
     watchlists.import_watchlist(db, actor=system, name="bench", path=wl)

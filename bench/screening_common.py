@@ -81,3 +81,35 @@ def print_table(title: str, table: list[tuple[str, int, dict[str, float]]]) -> N
     print(f"{'group':34s} {'n':>5s} " + " ".join(f"{s:>10s}" for s in systems))
     for g, n, rates in table:
         print(f"{g:34s} {n:5d} " + " ".join(f"{rates[s]:10.1f}" for s in systems))
+
+
+OUT = Path(__file__).resolve().parent / "out"
+
+
+def generated_list(size: int) -> Path:
+    """A generated watchlist of `size` persons (FtM JSONL), made once by gen_watchlist.py and kept in bench/out."""
+    import subprocess
+    import sys
+
+    path = OUT / f"wl_{size}.jsonl"
+    if not path.exists():
+        OUT.mkdir(exist_ok=True)
+        subprocess.run([sys.executable, str(Path(__file__).with_name("gen_watchlist.py")), "--n", str(size),
+                        "--out", str(path)], check=True)
+    return path
+
+
+def fresh_database(url: str, filename: str) -> tuple[Path, Any]:
+    """A migrated database (`url`, or a new SQLite file in a temporary directory) with fresh random keys."""
+    import secrets
+    import tempfile
+
+    from safepassage.security.crypto import KeyRing
+    from safepassage.store import schema
+    from safepassage.store.db import make_engine
+    from safepassage.store.uow import Database
+
+    tmp = Path(tempfile.mkdtemp())
+    engine = make_engine(url or f"sqlite:///{tmp / filename}")
+    schema.upgrade(engine)
+    return tmp, Database(engine, ring=KeyRing.of(secrets.token_bytes(32)), secret_key=secrets.token_bytes(32))

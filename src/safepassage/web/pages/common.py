@@ -284,6 +284,10 @@ def guarded_staff(request: Request) -> StaffSession:
     return sess
 
 
+#: A route's staff session, checked against the route's inventory rule (every console route takes one).
+Guarded = Annotated[StaffSession, Depends(guarded_staff)]
+
+
 ERROR_TITLES = {
     400: labels.N_("The request could not be read."),
     401: labels.N_("Please log in."),

@@ -6,11 +6,11 @@ message and with what was typed still in the form.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from safepassage.domain.case import FamilyMember, Relationship
@@ -33,13 +33,13 @@ from safepassage.web.pages import forms
 from safepassage.web.pages.case_panels import panels_for
 from safepassage.web.pages.common import (
     STAFF_COOKIE,
+    Guarded,
     PageRoute,
     Posted,
     StaffSession,
     form_token,
     form_values,
     gettext_for,
-    guarded_staff,
     public_csrf_ok,
     redirect,
     render,
@@ -51,7 +51,6 @@ from safepassage.web.pages.labels import N_
 from safepassage.web.pages.portal import expired_message
 
 router = APIRouter(prefix="/console", route_class=PageRoute, include_in_schema=False)
-Guarded = Annotated[StaffSession, Depends(guarded_staff)]
 PAGE_SIZE = 25
 
 

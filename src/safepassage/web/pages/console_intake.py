@@ -6,9 +6,9 @@ hotline call can be recorded in under a minute.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from safepassage.domain.case import Application, SurrenderRequest
@@ -20,12 +20,12 @@ from safepassage.services import intake, pages_support, staff
 from safepassage.web.deps import UoW
 from safepassage.web.pages import forms
 from safepassage.web.pages.common import (
+    Guarded,
     PageRoute,
     Posted,
     StaffSession,
     form_values,
     gettext_for,
-    guarded_staff,
     render,
     staff_csrf,
     staff_csrf_ok,
@@ -35,7 +35,6 @@ from safepassage.web.pages.labels import N_
 from safepassage.web.pages.portal import expired_message
 
 router = APIRouter(prefix="/console", route_class=PageRoute, include_in_schema=False)
-Guarded = Annotated[StaffSession, Depends(guarded_staff)]
 SURRENDER_FIELDS = ("unit", "sector", "contact_channel", "contact_handle", "group_size", "urgency", "language")
 APPLICATION_FIELDS = ("first_name", "patronymic", "last_name", "birth_date", "language", "channel", "summons",
                       "at_front")

@@ -40,6 +40,7 @@ from safepassage.web.deps import UoW
 from safepassage.web.pages import forms
 from safepassage.web.pages.case_panels import register_panel
 from safepassage.web.pages.common import (
+    Guarded,
     PageRoute,
     Posted,
     StaffSession,
@@ -49,7 +50,7 @@ from safepassage.web.pages.common import (
     redirect,
     staff_csrf_ok,
 )
-from safepassage.web.pages.console import Guarded, _case_page
+from safepassage.web.pages.console import _case_page
 from safepassage.web.pages.labels import N_
 from safepassage.web.pages.portal import _refusal, _status_page, expired_message
 

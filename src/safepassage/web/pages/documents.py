@@ -33,12 +33,12 @@ from safepassage.web.deps import UoW
 from safepassage.web.pages import console, forms
 from safepassage.web.pages.case_panels import register_panel
 from safepassage.web.pages.common import (
+    Guarded,
     PageRoute,
     Posted,
     StaffSession,
     form_values,
     gettext_for,
-    guarded_staff,
     redirect,
     staff_csrf_ok,
 )
@@ -47,7 +47,6 @@ from safepassage.web.pages.portal import expired_message
 from safepassage.web.uploads import UploadForm, read_upload_form
 
 router = APIRouter(prefix="/console", route_class=PageRoute, include_in_schema=False)
-Guarded = Annotated[StaffSession, Depends(guarded_staff)]
 Gettext = Callable[[str], str]
 
 STATUSES = {

@@ -6,10 +6,10 @@ what was typed kept. The referral package is exported on the server (`safepassag
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
@@ -29,12 +29,12 @@ from safepassage.web.deps import UoW
 from safepassage.web.pages import forms
 from safepassage.web.pages.case_panels import register_panel
 from safepassage.web.pages.common import (
+    Guarded,
     PageRoute,
     Posted,
     StaffSession,
     form_values,
     gettext_for,
-    guarded_staff,
     redirect,
     staff_csrf_ok,
 )
@@ -42,7 +42,6 @@ from safepassage.web.pages.labels import N_
 from safepassage.web.pages.portal import expired_message
 
 router = APIRouter(prefix="/console", route_class=PageRoute, include_in_schema=False)
-Guarded = Annotated[StaffSession, Depends(guarded_staff)]
 
 CATEGORIES = {
     "1F(a)": N_("1F(a): a crime against peace, a war crime or a crime against humanity"),

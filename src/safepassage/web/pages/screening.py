@@ -5,10 +5,10 @@ incident flags and possible duplicates. Routes parse, call one service, render.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from safepassage.domain.errors import Forbidden, IllegalTransition, InvalidInput, NotFound, StaleVersion
@@ -18,12 +18,12 @@ from safepassage.store.uow import UnitOfWork
 from safepassage.web.deps import UoW
 from safepassage.web.pages.case_panels import register_panel
 from safepassage.web.pages.common import (
+    Guarded,
     PageRoute,
     Posted,
     StaffSession,
     form_values,
     gettext_for,
-    guarded_staff,
     redirect,
     render,
     staff_csrf,
@@ -33,7 +33,6 @@ from safepassage.web.pages.labels import N_
 from safepassage.web.pages.portal import expired_message
 
 router = APIRouter(prefix="/console", route_class=PageRoute, include_in_schema=False)
-Guarded = Annotated[StaffSession, Depends(guarded_staff)]
 PAGE_SIZE = 25
 
 DISPOSITIONS = {

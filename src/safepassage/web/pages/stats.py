@@ -7,10 +7,10 @@ as an error on the page with nothing computed.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from safepassage.domain.errors import Erased, Forbidden, InvalidInput, NotFound
@@ -26,12 +26,12 @@ from safepassage.web.deps import DB, UoW
 from safepassage.web.pages import console
 from safepassage.web.pages.case_panels import register_panel
 from safepassage.web.pages.common import (
+    Guarded,
     PageRoute,
     Posted,
     StaffSession,
     form_values,
     gettext_for,
-    guarded_staff,
     redirect,
     render,
     staff_csrf,
@@ -41,7 +41,6 @@ from safepassage.web.pages.portal import expired_message
 
 console_router = APIRouter(prefix="/console", route_class=PageRoute, include_in_schema=False)
 public_router = APIRouter(route_class=PageRoute, include_in_schema=False)
-Guarded = Annotated[StaffSession, Depends(guarded_staff)]
 
 
 @public_router.get("/stats/charts.css")

@@ -5,9 +5,9 @@ Routes parse, call one service, render. Larger files are imported with `safepass
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -15,10 +15,10 @@ from starlette.datastructures import UploadFile
 from safepassage.domain.errors import DomainError, NotFound
 from safepassage.services import watchlists
 from safepassage.web.pages.common import (
+    Guarded,
     PageRoute,
     StaffSession,
     gettext_for,
-    guarded_staff,
     render,
     staff_csrf,
     staff_csrf_ok,
@@ -26,7 +26,6 @@ from safepassage.web.pages.common import (
 from safepassage.web.pages.portal import expired_message
 
 router = APIRouter(prefix="/console", route_class=PageRoute, include_in_schema=False)
-Guarded = Annotated[StaffSession, Depends(guarded_staff)]
 MAX_FILE = 900_000  # bytes; the request body is capped at 1 MB
 SHOWN = 500  # persons per list on the diff page (counts are complete)
 
