@@ -174,6 +174,8 @@ def main() -> None:
                 conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         schema.upgrade(engine)
         _timed(f"bulk insert of {args.cases:,} cases", lambda: build(db, args.cases))
+        with engine.begin() as conn:  # as after any bulk load: the planner needs statistics
+            _timed("ANALYZE after the bulk load", lambda: conn.execute(text("ANALYZE")))
         _timed("first full build of the fact summary and rollup", lambda: stats_facts.refresh(db, full=True))
     elif args.rebuild:
         Base.metadata.create_all(engine)  # tables added since the database was built
