@@ -10,11 +10,12 @@ import pytest
 from sqlalchemy import func, select, text
 
 from safepassage.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from safepassage.screening import Screener
 from safepassage.security.policy import Role
 from safepassage.services import watchlists
 from safepassage.store.models import AuditEntry
 from safepassage.store.models_watchlists import WatchlistEntry, WatchlistStaging, WatchlistVersion
-from safepassage.store.uow import Actor
+from safepassage.store.uow import Actor, Database
 from tests.conftest import Env
 
 SYSTEM = Actor.system()
@@ -266,3 +267,53 @@ def test_the_diff_worked_out_in_small_slices_gives_the_same_result(
     assert _live_ids(env) == {"p1", "p3", "p4", "p5"}
     with env.db.uow() as uow:
         assert uow.count(WatchlistStaging) == 0
+
+
+def test_a_saved_index_is_loaded_after_a_restart_and_a_tampered_one_is_rebuilt(
+    env: Env, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A restart loads the index saved by the last build; a file altered on disk is never trusted."""
+    _import(env, write(tmp_path, "v1.jsonl", V1))
+    cache = tmp_path / "cache"
+
+    def restarted(secret_key: bytes | None = None) -> Database:  # a new process on the same database and data dir
+        return Database(env.db.engine, ring=env.db.ring, secret_key=secret_key or env.db.secret_key, cache_dir=cache)
+
+    query = {"id": "q", "schema": "Person", "properties": {"name": ["Ivan Petrovich Sidorov"],
+                                                            "birthDate": ["1971-04-03"]}}
+    built = watchlists.current_index(restarted())
+    expected = [(h.entity_id, h.score) for h in built.screener.screen(query)]
+    assert expected and expected[0][0] == "p1"
+    saved = sorted(p.name for p in (cache / "watchlist-index").iterdir())
+    assert len(saved) == 2 and saved[0].endswith(".npz") and saved[1].endswith(".tag")  # no leftover .part
+
+    builds: list[int] = []
+    real_build = Screener.build
+    monkeypatch.setattr(Screener, "build", classmethod(lambda cls, *a, **k: builds.append(1) or real_build(*a, **k)))
+    loaded = watchlists.current_index(restarted())
+    assert builds == [] and [(h.entity_id, h.score) for h in loaded.screener.screen(query)] == expected
+
+    npz = cache / "watchlist-index" / saved[0]
+    damaged = bytearray(npz.read_bytes())
+    damaged[len(damaged) // 2] ^= 0x01  # one bit changed on disk
+    npz.write_bytes(bytes(damaged))
+    again = watchlists.current_index(restarted())
+    assert builds == [1] and [(h.entity_id, h.score) for h in again.screener.screen(query)] == expected
+    watchlists.current_index(restarted())  # the rebuilt index was saved again, and verifies
+    assert builds == [1]
+    watchlists.current_index(restarted(secret_key=b"\x07" * 32))  # another installation's key: not trusted
+    assert builds == [1, 1]
+
+    _import(env, write(tmp_path, "v2.jsonl", V2))  # a new version: its own file replaces the old one
+    newest = watchlists.current_index(restarted())
+    assert newest.versions == {"wanted": 2} and builds == [1, 1, 1]
+    now_saved = sorted(p.name for p in (cache / "watchlist-index").iterdir())
+    assert len(now_saved) == 2 and now_saved[0] != saved[0]
+
+
+def test_without_a_cache_directory_nothing_is_written(env: Env, tmp_path: Path) -> None:
+    before = set(tmp_path.rglob("*"))
+    _import(env, write(tmp_path, "v1.jsonl", V1))
+    assert env.db.cache_dir is None
+    watchlists.current_index(env.db)
+    assert not [p for p in set(tmp_path.rglob("*")) - before if "watchlist-index" in str(p) or p.suffix == ".npz"]

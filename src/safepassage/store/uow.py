@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -188,12 +189,21 @@ class UnitOfWork:
 class Database:
     """Process-wide handle: engine, session factory, keys; hands out units of work."""
 
-    def __init__(self, engine: Engine, *, ring: KeyRing, secret_key: bytes, index_key: bytes | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        ring: KeyRing,
+        secret_key: bytes,
+        index_key: bytes | None = None,
+        cache_dir: Path | None = None,
+    ) -> None:
         self.engine = engine
         self.factory = sessionmaker(engine, expire_on_commit=False)
         self.ring = ring
         self.secret_key = secret_key
         self.index_key = index_key or derive_key(secret_key, "blind-index-root")
+        self.cache_dir = cache_dir  # derived files that survive a restart (the watchlist index); None: none
 
     def uow(self, *, readonly: bool = False) -> UnitOfWork:
         """A fresh unit of work."""

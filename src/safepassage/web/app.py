@@ -45,6 +45,7 @@ def database_from(settings: Settings) -> Database:
         ring=KeyRing.of(settings.kek, *([settings.kek_previous] if settings.kek_previous else [])),
         secret_key=settings.secret_key,
         index_key=settings.index_key,
+        cache_dir=settings.data_dir / "cache",
     )
 
 
