@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from safepassage.security.policy import Role
-from safepassage.services import exclusion, referral
+from safepassage.services import exclusion, exclusion_revocation, referral
 from safepassage.store.models import User
 from safepassage.store.uow import Actor
 from safepassage.web.api_exclusion import RECORD_EXAMPLE
@@ -43,6 +43,14 @@ def requested_referral(env: Env, case_id: str) -> referral.ReferralView:
                                      authority="ICC Office of the Prosecutor")
 
 
+def requested_revocation(env: Env, case_id: str) -> exclusion_revocation.RevocationView:
+    """An approved record whose revocation another adjudicator than the template one asked for."""
+    record = approved_record(env, case_id)
+    return exclusion_revocation.request_revocation(
+        env.db.uow(), actor=_other_adjudicator(env), case_id=case_id, record_id=record.id,
+        reason="Свидетель отозвал показания", expected_version=record.version)
+
+
 def body_for(env: Env, method: str, path: str) -> dict[str, Any] | None:
     """A valid body for an exclusion route on the case named in `path` (None for other routes)."""
     if method != "POST" or "/api/cases/" not in path:
@@ -50,6 +58,12 @@ def body_for(env: Env, method: str, path: str) -> dict[str, Any] | None:
     case_id = path.split("/api/cases/")[1].split("/")[0]
     if path.endswith("/exclusion-records"):
         return dict(RECORD_EXAMPLE)
+    if path.endswith("/exclusion-revocations"):
+        record = approved_record(env, case_id)
+        return {"record_id": record.id, "version": record.version, "reason": "Новые доказательства"}
+    if path.endswith("/exclusion-revocation-reviews"):
+        revocation = requested_revocation(env, case_id)
+        return {"id": revocation.id, "version": revocation.version, "approve": True}
     if path.endswith("/exclusion-reviews"):
         view = submitted_record(env, case_id)
         return {"id": view.id, "version": view.version, "approve": True, "reasons": ""}
@@ -80,11 +94,25 @@ def fill_referral_review(ex: dict[str, Any], live: Any) -> dict[str, Any]:
     return {**ex, "id": ref.id, "version": ref.version}
 
 
+def fill_revocation(ex: dict[str, Any], live: Any) -> dict[str, Any]:
+    """The revocation example, about a freshly approved record."""
+    record = approved_record(live.env, live.case_id)
+    return {**ex, "record_id": record.id, "version": record.version}
+
+
+def fill_revocation_review(ex: dict[str, Any], live: Any) -> dict[str, Any]:
+    """The review example, about a revocation another adjudicator asked for."""
+    revocation = requested_revocation(live.env, live.case_id)
+    return {**ex, "id": revocation.id, "version": revocation.version}
+
+
 PAGE_USERS = {
     "/console/cases/{case_id}/exclusion": "screening-analyst",
     "/console/cases/{case_id}/exclusion/review": "adjudicator",
     "/console/cases/{case_id}/referrals": "adjudicator",
     "/console/cases/{case_id}/referrals/review": "adjudicator",
+    "/console/cases/{case_id}/exclusion/revocations": "adjudicator",
+    "/console/cases/{case_id}/exclusion/revocations/review": "adjudicator",
 }
 
 
@@ -95,7 +123,11 @@ def page_user(route: str) -> str | None:
 
 def prepare_page(env: Env, route: str, case_id: str) -> None:
     """What must exist for the case page to offer the form for `route`."""
-    if route.endswith("/exclusion/review"):
+    if route.endswith("/exclusion/revocations"):
+        approved_record(env, case_id)
+    elif route.endswith("/exclusion/revocations/review"):
+        requested_revocation(env, case_id)
+    elif route.endswith("/exclusion/review"):
         submitted_record(env, case_id)
     elif route.endswith("/referrals"):
         approved_record(env, case_id)

@@ -193,6 +193,10 @@ USES: dict[tuple[str, str], Use] = {
     ("POST", "/api/cases/{case_id}/referral-reviews"): Use(
         Role.ADJUDICATOR, exclusion_setup.fill_referral_review
     ),
+    ("POST", "/api/cases/{case_id}/exclusion-revocations"): Use(Role.ADJUDICATOR, exclusion_setup.fill_revocation),
+    ("POST", "/api/cases/{case_id}/exclusion-revocation-reviews"): Use(
+        Role.ADJUDICATOR, exclusion_setup.fill_revocation_review
+    ),
     ("POST", "/api/cases/{case_id}/arrival"): Use(Role.SUPERVISOR, stats_util.fill_arrival),
     ("POST", "/api/cases/{case_id}/facts"): Use(Role.CASEWORKER),
     ("POST", "/api/cases/{case_id}/decisions"): Use(Role.ADJUDICATOR, decisions_util.fill_decision),

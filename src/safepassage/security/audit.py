@@ -71,6 +71,10 @@ class AuditEvent(StrEnum):
     REFERRAL_DECLINED = "referral.declined"
     REFERRAL_EXPORTED = "referral.exported"
     REFERRAL_EXPORT_REFUSED = "referral.export_refused"
+    EXCLUSION_REVOCATION_REQUESTED = "exclusion.revocation_requested"  # object: the revocation
+    EXCLUSION_REVOCATION_APPROVED = "exclusion.revocation_approved"
+    EXCLUSION_REVOCATION_DECLINED = "exclusion.revocation_declined"
+    EXCLUSION_REVOKED = "exclusion.revoked"  # object: the record, with the revocation's id in `fields`
 
 
 @dataclass(frozen=True)

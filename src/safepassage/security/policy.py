@@ -56,6 +56,8 @@ class Action(StrEnum):
     REFER = "refer"  # ask for a referral for prosecution of a person with an approved record
     APPROVE_REFERRAL = "approve_referral"  # the second person: never the one who asked
     EXPORT_REFERRAL = "export_referral"  # build the signed package for prosecutors (step-up, approved)
+    REVOKE_EXCLUSION = "revoke_exclusion"  # ask for an approved exclusion record to be revoked, with a reason
+    APPROVE_REVOCATION = "approve_revocation"  # approve or decline it: never the one who asked (four eyes)
 
 
 class FieldClass(StrEnum):
@@ -152,6 +154,8 @@ POLICY: dict[Role, dict[Action, Grant]] = {
         Action.REFER: _g(X),
         Action.APPROVE_REFERRAL: _g(X),
         Action.EXPORT_REFERRAL: _g(X),
+        Action.REVOKE_EXCLUSION: _g(X),
+        Action.APPROVE_REVOCATION: _g(X),
         Action.MATCH: _g(X),
     },
     Role.SUPERVISOR: {

@@ -4,7 +4,9 @@ A record never follows automatically from a screening hit or from unit membershi
 field by field against the legal tests (category, acts, individual responsibility, defences, proportionality,
 standard of proof, evidence), and a second person with the right role approves it. Approving does not
 decide the case; it is what makes an `exclude` decision (services of issue 7: decisions) and a referral
-for prosecution possible. Family members keep their own cases: a record names one person only.
+for prosecution possible. Family members keep their own cases: a record names one person only. An approved
+record can be revoked, again by two people (`services/exclusion_revocation.py`); a revoked one supports
+nothing, and a new record may then be written about the person.
 """
 
 from __future__ import annotations
@@ -54,6 +56,9 @@ __all__ = [  # the rules, re-exported for the routes and other services
     "TEXT_FIELDS", "RecordInvalid", "clean", "validate",
 ]
 WORKING_STAGES = frozenset(OPEN - PRE_JOURNEY)
+#: The status of a record whose revocation two people approved (services/exclusion_revocation.py): it stays
+#: on the case for the history, and supports nothing (neither an exclusion decision nor a referral).
+REVOKED = "revoked"
 
 
 @dataclass(frozen=True)
@@ -146,6 +151,11 @@ def _record(uow: UnitOfWork, case: Case, record_id: str, expected_version: int |
     return record
 
 
+def record_for_update(uow: UnitOfWork, case: Case, record_id: str, expected_version: int | None) -> ExclusionRecord:
+    """A record on this case, locked for the change, checked against the caller's version (for other services)."""
+    return _record(uow, case, record_id, expected_version)
+
+
 def person_on_case(case: Case, person_id: str | None) -> str:
     """The id of a person on this case (the principal when None), or InvalidInput."""
     for p in case.persons:
@@ -188,9 +198,11 @@ def save_record(
         now = utcnow()
         if record_id is None:
             pid = person_on_case(case, person_id)
+            # One current record per person: a revoked one no longer counts, so a new one may replace it.
             open_ = uow.session.scalars(
                 select(ExclusionRecord.status).where(ExclusionRecord.case_id == case.id,
-                                                     ExclusionRecord.person_id == pid)
+                                                     ExclusionRecord.person_id == pid,
+                                                     ExclusionRecord.status != REVOKED)
             ).all()
             if open_:
                 raise Conflict("This person already has an exclusion record on this case: continue or review "
@@ -314,7 +326,9 @@ def approved_record(uow: UnitOfWork, case_id: str) -> ExclusionRecordRef | None:
 
 
 def approved_record_for(uow: UnitOfWork, case_id: str, person_id: str) -> ExclusionRecordRef | None:
-    """The approved record about one person on a case, or None (inside the caller's transaction)."""
+    """The approved record about one person on a case, or None (inside the caller's transaction).
+
+    A revoked record is not approved any more; one whose revocation is only pending still is."""
     row = uow.session.scalars(
         select(ExclusionRecord).where(
             ExclusionRecord.case_id == case_id,

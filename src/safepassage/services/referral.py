@@ -25,7 +25,7 @@ from safepassage.security.audit import AuditEvent
 from safepassage.security.policy import Action, FieldClass
 from safepassage.services import exclusion, referral_package
 from safepassage.store.models import Case, NoteRow, PersonRow, new_id
-from safepassage.store.models_exclusion import Referral
+from safepassage.store.models_exclusion import ExclusionRecord, Referral
 from safepassage.store.types import utcnow
 from safepassage.store.uow import Actor, UnitOfWork
 
@@ -237,8 +237,14 @@ def export_referral(
             stmt = select(Referral).where(Referral.case_id == case.id, Referral.id == referral_id)
         ref = uow.session.scalars(stmt.order_by(Referral.decided_at.desc())).first()
         ref_id, approved = (ref.id, ref.status == "approved") if ref is not None else (referral_id, False)
-        parts = _own_parts(uow, case, ref) if ref is not None and approved else None
+        record = uow.session.get(ExclusionRecord, ref.record_id) if ref is not None else None
+        revoked = record is not None and record.status == "revoked"
+        parts = _own_parts(uow, case, ref) if ref is not None and approved and not revoked else None
         uow.commit()
+    if revoked:
+        _refuse(uow, actor, ref_id, "record_revoked",
+                Conflict("The exclusion record behind this referral was revoked: it can no longer be exported. "
+                         "If it was exported before, tell the authority that received it."))
     if parts is None:
         _refuse(uow, actor, ref_id, "not_approved",
                 Conflict("Only an approved referral can be exported: ask a second officer to approve it first."))

@@ -28,7 +28,8 @@ class ExclusionRecord(Base):
     # delete) the record that prosecutors may still need to know existed.
     person_id: Mapped[str] = mapped_column(String(36), index=True)
     category: Mapped[str] = mapped_column(String(8))  # "1F(a)" | "1F(b)" | "1F(c)"
-    status: Mapped[str] = mapped_column(String(16), default="draft")  # draft | submitted | returned | approved
+    # draft | submitted | returned | approved | revoked (after an approved revocation: see ExclusionRevocation)
+    status: Mapped[str] = mapped_column(String(16), default="draft")
     author_id: Mapped[str] = mapped_column(String(36))
     approver_id: Mapped[str | None] = mapped_column(String(36), nullable=True)  # approved or returned it
     content: Mapped[bytes] = mapped_column(LargeBinary)  # sealed: exclusion_records.content.<id>
@@ -62,3 +63,22 @@ class Referral(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's declarative API
+
+
+class ExclusionRevocation(Base):
+    """A request to revoke an approved exclusion record: asked for by one officer, approved or declined by a
+    different one. Once approved the record's status is `revoked` and it no longer supports anything."""
+
+    __tablename__ = "exclusion_revocations"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    record_id: Mapped[str] = mapped_column(ForeignKey("exclusion_records.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="requested")  # requested | approved | declined
+    requested_by: Mapped[str] = mapped_column(String(36))
+    decided_by: Mapped[str | None] = mapped_column(String(36), nullable=True)  # approved or declined it
+    content: Mapped[bytes] = mapped_column(LargeBinary)  # sealed: the reason, and the reviewer's reasons
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - a concurrent review is a 409, never lost

@@ -14,7 +14,7 @@ from uuid import UUID
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from safepassage.services import exclusion, referral
+from safepassage.services import exclusion, exclusion_revocation, referral
 from safepassage.web.api import ERRORS
 from safepassage.web.deps import Staff, UoW
 
@@ -88,14 +88,14 @@ class ExclusionRecordIn(BaseModel):
 
 
 class ReviewIn(BaseModel):
-    """Approve a submitted record or referral, or return/decline it with reasons."""
+    """Approve a submitted record, a referral or a revocation, or return/decline it with reasons."""
 
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"id": "00000000-0000-4000-8000-000000000000", "version": 1,
                                          "approve": True, "reasons": ""}]},
     )
-    id: UUID = Field(description="The record's (or referral's) id.")
+    id: UUID = Field(description="The record's (or referral's, or revocation's) id.")
     version: int = Field(ge=1)
     approve: bool
     reasons: Long = ""
@@ -112,6 +112,45 @@ class ReferralIn(BaseModel):
     authority: Short
     grounds: Long = ""
     person_id: UUID | None = None
+
+
+class RevocationIn(BaseModel):
+    """Ask for an approved exclusion record to be revoked (approved in error, or overtaken by new evidence)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"record_id": "00000000-0000-4000-8000-000000000000", "version": 2,
+                                         "reason": "The witness withdrew the statement the record rests on."}]},
+    )
+    record_id: UUID = Field(description="The approved record to revoke.")
+    version: int = Field(ge=1, description="The record's version as you read it.")
+    reason: Long = Field(description="Why the record should be revoked (sealed; never logged).")
+
+
+class ReferralNoticeOut(BaseModel):
+    """An approved referral for prosecution based on the record: its recipient must be told."""
+
+    referral_id: str
+    approved_at: datetime | None
+
+
+class RevocationOut(BaseModel):
+    """A request to revoke an exclusion record; `warning` is set when a referral based on it was approved."""
+
+    id: str
+    case_id: str
+    record_id: str
+    person_id: str
+    status: str
+    requested_by: str
+    requested_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    version: int
+    reason: str
+    review_reasons: str
+    approved_referrals: list[ReferralNoticeOut]
+    warning: str
 
 
 class RecordOut(BaseModel):
@@ -202,3 +241,29 @@ def review_referral(case_id: UUID, body: ReviewIn, actor: Staff, uow: UoW) -> Re
     view = referral.review_referral(uow, actor=actor, case_id=str(case_id), referral_id=str(body.id),
                                     approve=body.approve, reasons=body.reasons, expected_version=body.version)
     return ReferralOut(**asdict(view))
+
+
+@router.get("/cases/{case_id}/exclusion-revocations", response_model=list[RevocationOut])
+def list_revocations(case_id: UUID, actor: Staff, uow: UoW) -> list[RevocationOut]:
+    """The case's requests to revoke exclusion records, with their outcome (reading them is audited)."""
+    views = exclusion_revocation.revocations_for_case(uow, actor=actor, case_id=str(case_id))
+    return [RevocationOut(**asdict(v)) for v in views]
+
+
+@router.post("/cases/{case_id}/exclusion-revocations", status_code=201, response_model=RevocationOut)
+def request_revocation(case_id: UUID, body: RevocationIn, actor: Staff, uow: UoW) -> RevocationOut:
+    """Ask for an approved record to be revoked, with a reason; a different officer approves or declines.
+    Refused (409 `decision_stands`) while an exclusion decision standing on the case cites the record."""
+    view = exclusion_revocation.request_revocation(uow, actor=actor, case_id=str(case_id),
+                                                   record_id=str(body.record_id), reason=body.reason,
+                                                   expected_version=body.version)
+    return RevocationOut(**asdict(view))
+
+
+@router.post("/cases/{case_id}/exclusion-revocation-reviews", response_model=RevocationOut)
+def review_revocation(case_id: UUID, body: ReviewIn, actor: Staff, uow: UoW) -> RevocationOut:
+    """Approve (the record stops counting) or decline someone else's revocation request (four eyes)."""
+    view = exclusion_revocation.review_revocation(uow, actor=actor, case_id=str(case_id), revocation_id=str(body.id),
+                                                  approve=body.approve, reasons=body.reasons,
+                                                  expected_version=body.version)
+    return RevocationOut(**asdict(view))

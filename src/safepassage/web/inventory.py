@@ -165,10 +165,18 @@ ROUTES |= {
     ("GET", "/api/cases/{case_id}/referrals"): Rule(Action.READ, _EXCL, on_case=True),
     ("POST", "/api/cases/{case_id}/referrals"): Rule(Action.REFER, _EXCL_ONLY, on_case=True),
     ("POST", "/api/cases/{case_id}/referral-reviews"): Rule(Action.APPROVE_REFERRAL, _EXCL_ONLY, on_case=True),
+    ("GET", "/api/cases/{case_id}/exclusion-revocations"): Rule(Action.READ, _EXCL, on_case=True),
+    ("POST", "/api/cases/{case_id}/exclusion-revocations"): Rule(Action.REVOKE_EXCLUSION, _EXCL_ONLY, on_case=True),
+    ("POST", "/api/cases/{case_id}/exclusion-revocation-reviews"): Rule(Action.APPROVE_REVOCATION, _EXCL_ONLY,
+                                                                        on_case=True),
 }
 ROUTES |= {
     ("POST", "/console/cases/{case_id}/exclusion"): Rule(Action.RECORD_EXCLUSION, _EXCL_ONLY, on_case=True),
     ("POST", "/console/cases/{case_id}/exclusion/review"): Rule(Action.APPROVE_EXCLUSION, _EXCL_ONLY, on_case=True),
     ("POST", "/console/cases/{case_id}/referrals"): Rule(Action.REFER, _EXCL_ONLY, on_case=True),
     ("POST", "/console/cases/{case_id}/referrals/review"): Rule(Action.APPROVE_REFERRAL, _EXCL_ONLY, on_case=True),
+    ("POST", "/console/cases/{case_id}/exclusion/revocations"): Rule(Action.REVOKE_EXCLUSION, _EXCL_ONLY,
+                                                                     on_case=True),
+    ("POST", "/console/cases/{case_id}/exclusion/revocations/review"): Rule(Action.APPROVE_REVOCATION, _EXCL_ONLY,
+                                                                            on_case=True),
 }

@@ -1,4 +1,4 @@
-"""Console: the case page's Art. 1F panel (records, four-eyes review, referrals) and its four forms.
+"""Console: the case page's Art. 1F panel (records, four-eyes review, revocation, referrals) and its forms.
 
 Routes parse, call one service, and show the case again with per-field errors in the reader's language and
 what was typed kept. The referral package is exported on the server (`safepassage referral export`), not here.
@@ -23,7 +23,7 @@ from safepassage.domain.errors import (
     StepUpRequired,
 )
 from safepassage.security.policy import Action, FieldClass, Role, readable_fields
-from safepassage.services import exclusion, referral
+from safepassage.services import exclusion, exclusion_revocation, referral
 from safepassage.store.uow import UnitOfWork
 from safepassage.web.deps import UoW
 from safepassage.web.pages import forms
@@ -72,6 +72,12 @@ STATUSES = {
     "approved": N_("approved"),
     "requested": N_("requested"),
     "declined": N_("declined"),
+    "revoked": N_("revoked"),
+}
+REVOCATION_STATUSES = {
+    "requested": N_("revocation asked for"),
+    "approved": N_("revocation approved"),
+    "declined": N_("revocation declined"),
 }
 YES_NO = {"no": N_("No"), "yes": N_("Yes")}
 #: Per-field messages for what the service refuses (the service's own wording is English).
@@ -99,13 +105,20 @@ MESSAGES = {
     "reasons": N_("Give your reasons."),
     "authority": N_("Name the prosecuting authority the referral goes to."),
     "grounds": N_("Too long, or contains an invisible control character."),
+    "reason": N_("Say why the record should be revoked."),
 }
+DECISION_STANDS = N_("The exclusion decision standing on this case cites this record: that decision must first be "
+                     "set aside on appeal before the record can be revoked. Nothing was changed.")
+REFERRAL_PENDING = N_("A referral for prosecution based on this record is waiting for a second officer: approve or "
+                      "decline it first. Nothing was changed.")
 TEXTS = tuple(exclusion.TEXT_FIELDS)
 REASONS_NEEDED = MESSAGES["reasons"]
+REVOCATION_REASON_NEEDED = MESSAGES["reason"]
 
 
 def _labels() -> dict[str, Any]:
-    return {"categories": CATEGORIES, "sources": SOURCES, "modes": MODES, "statuses": STATUSES, "yes_no": YES_NO}
+    return {"categories": CATEGORIES, "sources": SOURCES, "modes": MODES, "statuses": STATUSES, "yes_no": YES_NO,
+            "revocations": REVOCATION_STATUSES}
 
 
 def _case_again(request: Request, who: StaffSession, uow: UnitOfWork, case_id: str, errors: dict[str, str],
@@ -131,6 +144,10 @@ def _version(form: dict[str, str]) -> int:
 
 def _refusal(request: Request, exc: Exception) -> str:
     _ = gettext_for(request)
+    if isinstance(exc, exclusion_revocation.DecisionStands):
+        return _(DECISION_STANDS)
+    if isinstance(exc, exclusion_revocation.ReferralPending):
+        return _(REFERRAL_PENDING)
     if isinstance(exc, StepUpRequired):
         return _("Confirm it is you first (password and code, in the form on this page); nothing was changed.")
     if isinstance(exc, StaleVersion):
@@ -279,6 +296,46 @@ def review_referral(request: Request, case_id: UUID, posted: Posted, who: Guarde
                        expected_version=v))
 
 
+@router.post("/cases/{case_id}/exclusion/revocations", response_model=None)
+def request_revocation(request: Request, case_id: UUID, posted: Posted, who: Guarded, uow: UoW) -> Response:
+    """Ask for an approved record to be revoked, with a reason; a second officer approves or declines."""
+    _ = gettext_for(request)
+    form = form_values(posted)
+    errors: dict[str, str] = {}
+    record_id, version = _uuid(form.get("record_id", "")), _version(form)
+    reason = forms.text(form, "revocation_reason", _, errors, limit=exclusion.LONG, required=REVOCATION_REASON_NEEDED)
+    typed = {"revocation_reason": form.get("revocation_reason", ""), "x_revoke": record_id}
+    if not staff_csrf_ok(request, who, form.get("csrf")):
+        errors = {"revocation_reason": expired_message(request)}
+    elif not record_id or not version:
+        errors = {"revocation_reason": _("Reload the page and try again; nothing was changed.")}
+    if errors:
+        return _case_again(request, who, uow, str(case_id), errors, typed)
+    try:
+        exclusion_revocation.request_revocation(uow, actor=who.actor, case_id=str(case_id), record_id=record_id,
+                                                reason=reason, expected_version=version)
+    except InvalidInput as exc:
+        return _case_again(request, who, uow, str(case_id),
+                           {"revocation_reason": _(REVOCATION_REASON_NEEDED) if getattr(exc, "errors", None)
+                            else _("Please check what you entered.")}, typed)
+    except (StaleVersion, Forbidden, Conflict, NotFound, StepUpRequired) as exc:
+        if isinstance(exc, NotFound) and "case" in exc.message:
+            raise
+        return _case_again(request, who, uow, str(case_id), {"revocation_reason": _refusal(request, exc)}, typed,
+                           409 if isinstance(exc, StaleVersion | Conflict) else 200)
+    return redirect(request, f"/console/cases/{case_id}?done=revocation#exclusion")
+
+
+@router.post("/cases/{case_id}/exclusion/revocations/review", response_model=None)
+def review_revocation(request: Request, case_id: UUID, posted: Posted, who: Guarded, uow: UoW) -> Response:
+    """Approve or decline someone else's request to revoke a record (never one's own)."""
+    cid = str(case_id)
+    return _review(request, cid, posted, who, uow, field="revocation_review_reasons", done="revocation",
+                   call=lambda rid, ok, why, v: exclusion_revocation.review_revocation(
+                       uow, actor=who.actor, case_id=cid, revocation_id=rid, approve=ok, reasons=why,
+                       expected_version=v))
+
+
 # ---- the case-page panel --------------------------------------------------------------------------------
 
 
@@ -289,16 +346,31 @@ def _panel(uow: UnitOfWork, who: StaffSession, case_id: str) -> dict[str, Any] |
         return None
     records = exclusion.records_for_case(uow, actor=who.actor, case_id=case_id)
     referrals = referral.referrals_for_case(uow, actor=who.actor, case_id=case_id)
+    revocations = exclusion_revocation.revocations_for_case(uow, actor=who.actor, case_id=case_id)
     me = who.actor.user_id
-    principal = next((r for r in records if r.is_principal), None)
-    live_referral = any(r.status != "declined" for r in referrals)
+    # the principal's current record: a revoked one stays on the page for the history, and counts for nothing
+    principal = next((r for r in records if r.is_principal and r.status != exclusion.REVOKED), None)
+    live_referral = any(r.status != "declined" and principal is not None and r.record_id == principal.id
+                        for r in referrals)
+    by_record: dict[str, list[Any]] = {}
+    for v in revocations:
+        by_record.setdefault(v.record_id, []).append(v)
+    referred: dict[str, list[Any]] = {}  # record id -> when referrals based on it were approved
+    for ref in referrals:
+        if ref.status == "approved":
+            referred.setdefault(ref.record_id, []).append(ref.decided_at)
     return {
         "records": records,
         "referrals": referrals,
+        "revocations": by_record,
+        "pending": {v.record_id: v for v in revocations if v.status == "requested"},
+        "referred": referred,
         "me": me,
         "lbl": _labels(),
         "may_record": who.may(Action.RECORD_EXCLUSION),
         "may_review": who.may(Action.APPROVE_EXCLUSION),
+        "may_revoke": who.may(Action.REVOKE_EXCLUSION),
+        "may_review_revocation": who.may(Action.APPROVE_REVOCATION),
         "may_refer": who.may(Action.REFER) and principal is not None and principal.status == "approved"
         and not live_referral,
         "may_review_referral": who.may(Action.APPROVE_REFERRAL),
