@@ -16,11 +16,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from rapidfuzz.distance import Levenshtein
 from sqlalchemy import select
 
 from safepassage.domain.errors import InvalidInput, NotFound, StaleVersion
 from safepassage.domain.person import clean_text
+from safepassage.screening.places import same_place
 from safepassage.screening.translit import skeleton
 from safepassage.security.access import case_for_update
 from safepassage.security.audit import AuditEvent
@@ -88,17 +88,6 @@ def same_unit(a: str, b: str) -> bool:
     if any(len(n) >= 4 for n in shared):
         return True
     return bool(shared) and bool(ka) and ka == kb
-
-
-def _place_words(text: str) -> set[str]:
-    return {w for w in _words(text.split(",")[0]) if len(w) > 2}
-
-
-def same_place(deployment: str, incident_place: str) -> bool:
-    """The incident's locality appears (in any spelling, one typo allowed) in the deployment place."""
-    wanted, have = _place_words(incident_place), {w for w in _words(deployment) if len(w) > 2}
-    return bool(wanted) and all(any(Levenshtein.distance(w, h) <= (1 if len(w) > 4 else 0) for h in have)
-                                for w in wanted)
 
 
 @dataclass(frozen=True)
