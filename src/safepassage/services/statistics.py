@@ -20,7 +20,7 @@ from safepassage.security.policy import Action, FieldClass
 from safepassage.services import evaluations, stats_facts, stats_sources, stats_tally
 from safepassage.stats import percentiles
 from safepassage.stats.suppression import THRESHOLD, suppress_table
-from safepassage.stats.units import MEASURES, NOT_RECORDED, PUBLIC_GROUPS, Period, public_group, reached
+from safepassage.stats.units import MEASURES, NOT_RECORDED, PUBLIC_GROUPS, Period, Unit, public_group, reached
 from safepassage.store.models_stats import ArrivalRow, PublicReleaseRow
 from safepassage.store.types import utcnow
 from safepassage.store.uow import Actor, Database, UnitOfWork
@@ -145,10 +145,10 @@ def _durations(raw: dict[str, dict[frozenset[str], dict[int, int]]]) -> dict[str
     return out
 
 
-def _monthly(uow: UnitOfWork, period: Period) -> dict[str, dict[str, int]]:
+def _monthly(uow: UnitOfWork, period: Period, units: list[Unit]) -> dict[str, dict[str, int]]:
     apps = stats_tally.monthly(uow.session, period, "applications")
     decided = stats_tally.monthly(uow.session, period, "decided")
-    for unit in stats_tally.units_of_clusters(uow.session):  # people with several applications
+    for unit in units:  # people with several applications
         if period.has(unit.applied_at) and unit.applied_at:
             key = unit.applied_at.strftime("%Y-%m")
             apps[key] = apps.get(key, 0) + unit.people
@@ -169,7 +169,8 @@ def report(db: Database, *, actor: Actor, period: Period) -> Report:
     stats_facts.refresh(db)
     with db.uow() as uow:
         rows = stats_tally.rollup_rows(uow.session, period)
-        t = stats_tally.tally(uow.session, period, rows)
+        units = stats_tally.units_of_clusters(uow.session)  # people with several applications, merged
+        t = stats_tally.tally(uow.session, period, rows, units)
         out = Report(
             start=period.start.date(),
             end=(period.end - timedelta(days=1)).date(),
@@ -178,8 +179,8 @@ def report(db: Database, *, actor: Actor, period: Period) -> Report:
             removed=_removed(t),
             durations=_durations(stats_tally.durations(rows)),
             backlog=stats_tally.backlog(uow.session, utcnow()),
-            monthly=_monthly(uow, period),
-            destinations=stats_tally.by_destination(uow.session, period, rows),
+            monthly=_monthly(uow, period, units),
+            destinations=stats_tally.by_destination(period, rows, units),
             destination_names=_destination_names(),
             screening=stats_sources.screening_figures(uow.session, period),
             referrals=stats_sources.referral_figures(uow.session, period),

@@ -82,15 +82,17 @@ def units_of_clusters(session: Session) -> list[Unit]:
 Rows = list[tuple[str, str, int, str, int, int]]
 
 
-def tally(session: Session, period: Period, rows: Rows | None = None) -> Tally:
-    """People and principals reaching each funnel step in the period, by pathway set and P1 flag."""
+def tally(session: Session, period: Period, rows: Rows | None = None, units: list[Unit] | None = None) -> Tally:
+    """People and principals reaching each funnel step in the period, by pathway set and P1 flag.
+
+    `rows` and `units` (the period's rollup rows, the merged people) are read here unless given."""
     out: Tally = defaultdict(lambda: {m: [0, 0] for m in MEASURES})
     for _month, pathways, p1, measure, people, principals in rows if rows is not None else rollup_rows(session, period):
         if measure in MEASURES:
             counts = out[_key(pathways, p1)]
             counts[measure][0] += people
             counts[measure][1] += principals
-    for unit in units_of_clusters(session):
+    for unit in units if units is not None else units_of_clusters(session):
         counts = out[(unit.pathways, int(unit.priority == "P1"))]
         for m, hit in reached(unit, period).items():
             if hit:
@@ -99,7 +101,7 @@ def tally(session: Session, period: Period, rows: Rows | None = None) -> Tally:
     return dict(out)
 
 
-def by_destination(session: Session, period: Period, rows: Rows) -> dict[str, dict[str, int]]:
+def by_destination(period: Period, rows: Rows, units: list[Unit]) -> dict[str, dict[str, int]]:
     """People reaching each step after a decision in the period, per destination: measure → destination → people."""
     out: dict[str, dict[str, int]] = {m: {} for m in DESTINATION_MEASURES}
     for _month, _pathways, _p1, measure, people, _principals in rows:
@@ -107,7 +109,7 @@ def by_destination(session: Session, period: Period, rows: Rows) -> dict[str, di
             dest, _, step = measure[len(DESTINATION_PREFIX):].rpartition(":")
             if step in out:
                 out[step][dest] = out[step].get(dest, 0) + people
-    for unit in units_of_clusters(session):
+    for unit in units:
         dest, steps = destination_reached(unit, period)
         for step in steps:
             out[step][dest] = out[step].get(dest, 0) + unit.people
