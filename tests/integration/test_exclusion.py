@@ -97,7 +97,8 @@ def test_a_record_is_drafted_submitted_and_approved_by_a_different_person(client
         assert ref.author_id == analyst.user_id and ref.approver_id == adjudicator.user_id
         # approving does not decide the case: the decision is a separate act
         assert uow.session.get(Case, case_id).stage == "review"  # type: ignore[union-attr]
-        events = uow.session.scalars(select(AuditEntry.event).where(AuditEntry.object_id == view.id)).all()
+        events = uow.session.scalars(select(AuditEntry.event).where(AuditEntry.object_id == view.id)
+                                    .order_by(AuditEntry.seq)).all()  # the chain order (PostgreSQL has no default)
     assert events == ["exclusion.drafted", "exclusion.submitted", "exclusion.approved"]
     assert verify_chain(env.db.uow(readonly=True))[0] is None
 
